@@ -1,0 +1,43 @@
+using System.Diagnostics;
+
+namespace Microsoft.ML.ElectrostaticPruning.Benchmarks;
+
+/// <summary>Shared settings and timing helpers for benchmarks.</summary>
+internal sealed class BenchmarkContext
+{
+    public BenchmarkContext(IReadOnlyList<string> arguments, TextWriter output)
+    {
+        Arguments = arguments;
+        Output = output;
+        Quick = arguments.Contains("--quick");
+    }
+
+    /// <summary>Arguments after the benchmark name.</summary>
+    public IReadOnlyList<string> Arguments { get; }
+
+    /// <summary>Where measurements are printed.</summary>
+    public TextWriter Output { get; }
+
+    /// <summary>Fewer repetitions (smoke runs); ratios are noisier.</summary>
+    public bool Quick { get; }
+
+    /// <summary>Runs <paramref name="action"/> <paramref name="warmup"/> times untimed, then returns the median of <paramref name="repetitions"/> timed runs in seconds.</summary>
+    public static double MedianSeconds(Action action, int warmup, int repetitions)
+    {
+        for (int i = 0; i < warmup; i++)
+        {
+            action();
+        }
+
+        var samples = new double[repetitions];
+        for (int i = 0; i < repetitions; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        Array.Sort(samples);
+        return repetitions % 2 == 1 ? samples[repetitions / 2] : 0.5 * (samples[(repetitions / 2) - 1] + samples[repetitions / 2]);
+    }
+}
