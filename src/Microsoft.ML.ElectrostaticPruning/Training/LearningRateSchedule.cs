@@ -18,28 +18,9 @@ public sealed class LearningRateSchedule
     {
         ArgumentNullException.ThrowIfNull(milestones);
         _milestones = milestones.ToArray();
-        if (_milestones.Length == 0)
+        if (Problem(_milestones) is string problem)
         {
-            throw new ArgumentException("A learning-rate schedule needs at least one milestone, e.g. \"0:0.1\".", nameof(milestones));
-        }
-
-        if (_milestones[0].Epoch != 0)
-        {
-            throw new ArgumentException($"The first learning-rate milestone must be at epoch 0, got epoch {_milestones[0].Epoch}.", nameof(milestones));
-        }
-
-        for (int i = 0; i < _milestones.Length; i++)
-        {
-            var (epoch, rate) = _milestones[i];
-            if (!double.IsFinite(rate) || rate <= 0)
-            {
-                throw new ArgumentException($"Learning rate at epoch {epoch} must be finite and greater than 0, got {rate.ToString(CultureInfo.InvariantCulture)}.", nameof(milestones));
-            }
-
-            if (i > 0 && epoch <= _milestones[i - 1].Epoch)
-            {
-                throw new ArgumentException($"Learning-rate milestone epochs must strictly increase, got {_milestones[i - 1].Epoch} then {epoch}.", nameof(milestones));
-            }
+            throw new ArgumentException(problem, nameof(milestones));
         }
     }
 
@@ -89,14 +70,9 @@ public sealed class LearningRateSchedule
             milestones.Add(new LearningRateMilestone(epoch, rate));
         }
 
-        try
-        {
-            return new LearningRateSchedule(milestones);
-        }
-        catch (ArgumentException error)
-        {
-            throw new FormatException($"Invalid learning-rate schedule \"{text}\": {error.Message}", error);
-        }
+        return Problem(milestones) is string problem
+            ? throw new FormatException($"Invalid learning-rate schedule \"{text}\": {problem} Expected \"epoch:rate,epoch:rate,...\" such as \"0:1e-1,100:1e-2,150:1e-3\".")
+            : new LearningRateSchedule(milestones);
     }
 
     /// <summary>The learning rate of <paramref name="epoch"/> (0-based, &gt;= 0).</summary>
@@ -115,6 +91,35 @@ public sealed class LearningRateSchedule
         }
 
         return rate;
+    }
+
+    private static string? Problem(IReadOnlyList<LearningRateMilestone> milestones)
+    {
+        if (milestones.Count == 0)
+        {
+            return "A learning-rate schedule needs at least one milestone, e.g. \"0:0.1\".";
+        }
+
+        if (milestones[0].Epoch != 0)
+        {
+            return $"The first learning-rate milestone must be at epoch 0, got epoch {milestones[0].Epoch}.";
+        }
+
+        for (int i = 0; i < milestones.Count; i++)
+        {
+            var (epoch, rate) = milestones[i];
+            if (!double.IsFinite(rate) || rate <= 0)
+            {
+                return $"The learning rate at epoch {epoch} must be finite and greater than 0, got {rate.ToString(CultureInfo.InvariantCulture)}.";
+            }
+
+            if (i > 0 && epoch <= milestones[i - 1].Epoch)
+            {
+                return $"Learning-rate milestone epochs must strictly increase, got {milestones[i - 1].Epoch} then {epoch}.";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The schedule as <c>"epoch:rate,..."</c> (round-trip precision, invariant culture); <see cref="Parse"/> reads it back.</summary>
