@@ -118,7 +118,7 @@ internal static class AccuracyFigure
         return model;
     }
 
-    /// <summary>The tick spacing: the spacing of the sweep when it is regular, else a tenth.</summary>
+    /// <summary>The tick spacing: the spacing of the sweep (or a multiple) when it is regular, else a tenth.</summary>
     private static double MajorStep(IReadOnlyList<SweepPoint> points)
     {
         if (points.Count < 2)
@@ -128,7 +128,9 @@ internal static class AccuracyFigure
 
         var step = points[1].Ratio - points[0].Ratio;
         var regular = step > 1e-6 && points.Zip(points.Skip(1)).All(pair => Math.Abs(pair.Second.Ratio - pair.First.Ratio - step) < 1e-6);
-        return regular ? step : 0.1;
+
+        // At most about ten labelled ticks, so that speedup labels such as "100.00x" never collide.
+        return regular ? step * Math.Ceiling(points.Count / 10.5) : 0.1;
     }
 
     /// <summary>The speedup measured at the sweep ratio under a tick, or nothing where no ratio was measured.</summary>
