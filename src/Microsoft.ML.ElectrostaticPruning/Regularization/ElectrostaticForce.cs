@@ -1,0 +1,205 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.ElectrostaticPruning.Regularization;
+
+/// <summary>
+/// The electrostatic-force model of the paper (Eqs. 2-11, Algorithm 1), vectorized over the filters of a layer.
+/// </summary>
+/// <remarks>
+/// For a convolution weight <c>W</c> of shape <c>[N, C, k, k]</c>: magnitude <c>m_n = ||W_n||_1</c> (Eq. 3), sign
+/// <c>s_n = sign(sum W_n)</c> (Eq. 4), charge <c>q_n = s_n m_n</c> (Eq. 2), source = the filter with the largest
+/// magnitude (lowest index on ties), distance <c>r_n = |q_1 - q_n|</c> (Eq. 5) and force
+/// <c>F_n = k_e |q_1||q_n| / r_n^2</c> (Eq. 6), zero for the source and for neutral filters (<c>s_n = 0</c>).
+/// A distance below the guard <c>epsilon</c> is replaced by <c>epsilon</c> (<c>r_eff = max(r, epsilon)</c>), so a filter
+/// whose charge equals the source's (a tie) gets a large but finite force and training never sees Inf or NaN.
+/// Every method works on any floating dtype and device; each layer costs a fixed, small number of tensor ops.
+/// </remarks>
+internal static class ElectrostaticForce
+{
+    /// <summary>Coulomb's constant <c>k_e</c> in N m^2 C^-2, the paper's default.</summary>
+    public const double DefaultCoulombConstant = 8.99e9;
+
+    /// <summary>
+    /// Default distance guard <c>epsilon</c> (same unit as a charge, i.e. an L1 norm of weights).
+    /// </summary>
+    /// <remarks>
+    /// Charges are L1 norms of <c>C*k*k &gt;= 9</c> weights, typically 1-100 for initialised or trained filters, and a
+    /// single SGD step moves them by far more than 1e-3; two charges closer than 1e-3 are a tie for all practical
+    /// purposes. The guard therefore changes no force except at ties, and it bounds the per-weight Paper-mode gradient
+    /// by <c>alpha_e k_e |q_1| / epsilon^2 = 1e6 alpha_e k_e |q_1|</c>, finite for any finite weights.
+    /// </remarks>
+    public const double DefaultDistanceEpsilon = 1e-3;
+
+    /// <summary>Charges <c>q_n = sign(sum W_n) * ||W_n||_1</c> of the filters of <paramref name="weight"/>, shape <c>[N]</c>.</summary>
+    /// <param name="weight">A convolution weight <c>[N, C, k, k]</c> (any rank &gt;= 2; dimension 0 indexes filters).</param>
+    public static Tensor Charges(Tensor weight)
+    {
+        using var scope = NewDisposeScope();
+        var flat = Flatten(weight);
+        return flat.sum(1).sign_().mul_(flat.abs().sum(1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Index of the source filter: the largest L1 norm, lowest index on ties.</summary>
+    public static long SourceIndex(Tensor weight)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return FirstArgMax(Flatten(weight).abs().sum(1)).item<long>();
+    }
+
+    /// <summary>
+    /// Per-filter forces <c>F_n = k_e |q_1||q_n| / max(r_n, epsilon)^2</c> (no <c>alpha_e</c>), zero for the source and
+    /// neutral filters, shape <c>[N]</c>, computed without gradient.
+    /// </summary>
+    public static Tensor Forces(Tensor weight, double coulombConstant = DefaultCoulombConstant, double distanceEpsilon = DefaultDistanceEpsilon)
+    {
+        ValidateConstants(coulombConstant, distanceEpsilon);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var flat = Flatten(weight);
+        var magnitude = flat.abs().sum(1);
+        return ForceRates(flat, magnitude, coulombConstant, distanceEpsilon).mul_(magnitude).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The penalty term of one layer, a scalar whose VALUE is <c>forceScale * sum_n |q_1||q_n| / max(r_n, epsilon)^2</c>
+    /// (i.e. <c>alpha_e * sum_n F_n</c> when <paramref name="forceScale"/> = <c>alpha_e * k_e</c>) and whose gradient
+    /// follows <paramref name="mode"/>.
+    /// </summary>
+    /// <param name="weight">Convolution weight <c>[N, C, k, k]</c> that requires grad.</param>
+    /// <param name="forceScale">
+    /// <c>alpha_e * k_e</c>, multiplied in double by the caller so that neither factor alone (1e-17 or 8.99e9) ever
+    /// meets float32 arithmetic; must be finite and &gt;= 0.
+    /// </param>
+    /// <param name="mode">
+    /// <see cref="ForceGradientMode.Paper"/>: the term is the surrogate <c>sum_n c_n ||W_n||_1</c> with the detached
+    /// coefficients <c>c_n = forceScale |q_1| / r_n^2</c> (0 for source and neutral filters). Its value equals the penalty
+    /// because <c>|q_n| = ||W_n||_1</c>, and its gradient is exactly Eq. 10, <c>c_n sign(w)</c>.
+    /// <see cref="ForceGradientMode.Exact"/>: the penalty itself, differentiated through <c>q_1</c>, <c>q_n</c> and <c>r_n</c>.
+    /// </param>
+    /// <param name="distanceEpsilon">The distance guard <c>epsilon &gt; 0</c>.</param>
+    public static Tensor LayerPenalty(Tensor weight, double forceScale, ForceGradientMode mode, double distanceEpsilon = DefaultDistanceEpsilon)
+    {
+        if (!double.IsFinite(forceScale) || forceScale < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(forceScale), forceScale, "The force scale alpha_e * k_e must be finite and at least 0.");
+        }
+
+        ValidateConstants(1, distanceEpsilon);
+        using var scope = NewDisposeScope();
+        var flat = Flatten(weight);
+        var magnitude = flat.abs().sum(1);
+        Tensor term;
+        if (mode == ForceGradientMode.Paper)
+        {
+            Tensor coefficient;
+            using (no_grad())
+            {
+                coefficient = ForceRates(flat, magnitude, forceScale, distanceEpsilon);
+            }
+
+            term = magnitude.dot(coefficient);
+        }
+        else
+        {
+            Tensor sign, mask, source;
+            using (no_grad())
+            {
+                sign = flat.sum(1).sign_();
+                source = FirstArgMax(magnitude).unsqueeze(0);
+                mask = sign.abs().index_fill_(0, source, 0);
+            }
+
+            var charge = sign * magnitude;
+            var sourceCharge = charge.index_select(0, source);
+            var squaredDistance = (charge - sourceCharge).square().clamp_min(distanceEpsilon * distanceEpsilon);
+            term = (sourceCharge.abs() * forceScale * (magnitude * mask) / squaredDistance).sum();
+        }
+
+        return term.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Per-filter charges, forces, norms and roles of one layer, for reports and plots (no gradient).</summary>
+    /// <param name="weight">Convolution weight <c>[N, C, k, k]</c>.</param>
+    /// <param name="layerName">Name reported with the statistics, e.g. the state-dict prefix.</param>
+    /// <param name="coulombConstant"><c>k_e</c>, finite and &gt; 0.</param>
+    /// <param name="distanceEpsilon">The distance guard, &gt; 0.</param>
+    public static LayerForceStatistics Statistics(Tensor weight, string layerName = "", double coulombConstant = DefaultCoulombConstant, double distanceEpsilon = DefaultDistanceEpsilon)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        ValidateConstants(coulombConstant, distanceEpsilon);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        // Statistics are read by people, so compute them in double whatever the training dtype.
+        var flat = Flatten(weight).to(ScalarType.Float64, CPU);
+        var magnitude = flat.abs().sum(1);
+        var sign = flat.sum(1).sign();
+        long source = FirstArgMax(magnitude).item<long>();
+        var forces = ForceRates(flat, magnitude, coulombConstant, distanceEpsilon).mul_(magnitude);
+        var maxMagnitude = magnitude[source].item<double>();
+
+        double[] norms = magnitude.data<double>().ToArray();
+        double[] signs = sign.data<double>().ToArray();
+        double[] charges = (sign * magnitude).data<double>().ToArray();
+        double[] forceValues = forces.data<double>().ToArray();
+        double[] normalized = norms.Select(n => maxMagnitude > 0 ? n / maxMagnitude : 0).ToArray();
+
+        // Classification is a handful of comparisons per filter on arrays already copied out: no tensor work.
+        var roles = new FilterRole[norms.Length];
+        double sourceSign = signs[source];
+        for (int n = 0; n < roles.Length; n++)
+        {
+            roles[n] = n == source ? FilterRole.Source
+                : signs[n] == 0 || sourceSign == 0 ? FilterRole.Neutral
+                : signs[n] == sourceSign ? FilterRole.Repelled
+                : FilterRole.Attracted;
+        }
+
+        return new LayerForceStatistics(layerName, (int)source, charges, forceValues, norms, normalized, roles);
+    }
+
+    /// <summary>
+    /// <c>scale * |q_1| / max(r_n, epsilon)^2</c> per filter, zero for the source and neutral filters. Multiplied by
+    /// <c>m_n = |q_n|</c> it is the force; held constant it is the Paper-mode coefficient.
+    /// </summary>
+    private static Tensor ForceRates(Tensor flat, Tensor magnitude, double scale, double distanceEpsilon)
+    {
+        var sign = flat.sum(1).sign_();
+        var source = FirstArgMax(magnitude).unsqueeze(0);
+        var charge = sign * magnitude;
+        var sourceCharge = charge.index_select(0, source);
+        var squaredDistance = (charge - sourceCharge).square().clamp_min_(distanceEpsilon * distanceEpsilon);
+
+        // |q_1| / r^2 is formed before the scale so no intermediate exceeds |q_1| / epsilon^2 times the scale.
+        return sourceCharge.abs_().div(squaredDistance).mul_(scale).mul_(sign.abs_()).index_fill_(0, source, 0);
+    }
+
+    /// <summary>Index of the largest value; torch documents that ties resolve to the first (lowest) index.</summary>
+    private static Tensor FirstArgMax(Tensor values) => values.detach().argmax();
+
+    private static Tensor Flatten(Tensor weight)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.dim() < 2 || weight.shape[0] < 1)
+        {
+            throw new ArgumentException($"Expected a convolution weight of shape [filters, channels, k, k] with at least one filter, got [{string.Join(", ", weight.shape)}].", nameof(weight));
+        }
+
+        return weight.flatten(1);
+    }
+
+    private static void ValidateConstants(double coulombConstant, double distanceEpsilon)
+    {
+        if (!double.IsFinite(coulombConstant) || coulombConstant <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(coulombConstant), coulombConstant, "The Coulomb constant k_e must be finite and greater than 0 (default 8.99e9).");
+        }
+
+        if (!double.IsFinite(distanceEpsilon) || distanceEpsilon <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(distanceEpsilon), distanceEpsilon, "The distance guard epsilon must be finite and greater than 0 (default 1e-3).");
+        }
+    }
+}

@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using Microsoft.ML.ElectrostaticPruning.Data;
+using System.Runtime.InteropServices;
+using Microsoft.ML.ElectrostaticPruning.Regularization;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.ElectrostaticPruning.Training;
+
+/// <summary>
+/// Trains an image classifier with SGD on cross-entropy plus an optional weight penalty (the paper's Algorithm 1
+/// when the penalty is the electrostatic force).
+/// </summary>
+internal sealed class NetworkTrainer
+{
+    /// <summary>
+    /// Trains <paramref name="model"/> in place for <see cref="TrainingOptions.Epochs"/> epochs, starting from its
+    /// current weights (random init or loaded by the caller) or from the checkpoint when resuming.
+    /// </summary>
+    /// <param name="model">Classifier mapping <c>[B, C, H, W]</c> to <c>[B, K]</c> logits; moved to the chosen device.</param>
+    /// <param name="regularizedWeights">Convolution weights <c>[N, C, k, k]</c> of <paramref name="model"/> that the regularizer acts on (the layers to prune); must not be empty unless the regularizer is None.</param>
+    /// <param name="train">Training images.</param>
+    /// <param name="validation">Optional images evaluated after every epoch; same shape and class count as <paramref name="train"/>.</param>
+    /// <param name="options">Settings; validated first.</param>
+    /// <param name="progress">Receives each epoch's metrics on the training thread, after its checkpoint is written.</param>
+    /// <param name="cancellationToken">Checked before every step; cancellation throws <see cref="OperationCanceledException"/>.</param>
+    /// <remarks>
+    /// Each epoch re-seeds the torch RNG and a <see cref="Random"/> from (seed, epoch), so a run with a fixed seed is
+    /// reproduced exactly on the CPU and a resumed run continues exactly as if uninterrupted.
+    /// </remarks>
+    public TrainingHistory Train(
+        nn.Module<Tensor, Tensor> model,
+        IReadOnlyList<Parameter> regularizedWeights,
+        ImageDataset train,
+        ImageDataset? validation,
+        TrainingOptions options,
+        IProgress<EpochMetrics>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(regularizedWeights);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ValidateValidationSet(train, validation);
+        var regularizer = options.CreateRegularizer();
+        if (regularizer is not null && regularizedWeights.Count == 0)
+        {
+            throw new ArgumentException($"Regularizer is {options.Regularizer}, so at least one convolution layer to regularize is required (the layers to prune); got an empty list.", nameof(regularizedWeights));
+        }
+
+        string[] weightNames = ResolveNames(model, regularizedWeights);
+        var device = DeviceSelector.Resolve(options.Device);
+        model.to(device);
+        var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        Tensor[] weights = weightNames.Select(n => (Tensor)parameters[n]).ToArray();
+        ProbeShapes(model, train, device);
+
+        using var optimizer = optim.SGD(model.parameters(), options.Schedule.RateAt(0), options.Momentum, weight_decay: options.WeightDecay);
+        var history = new TrainingHistory();
+        if (options.Resume && File.Exists(options.CheckpointPath))
+        {
+            history = TrainingCheckpoint.Load(options.CheckpointPath!, model, optimizer, options);
+        }
+
+        var assembler = new BatchAssembler(train, options.BatchSize);
+        for (int epoch = history.Count; epoch < options.Epochs; epoch++)
+        {
+            var metrics = RunEpoch(model, weights, regularizer, optimizer, assembler, train, validation, options, epoch, device, cancellationToken);
+            history.Add(metrics);
+            if (options.CheckpointPath is not null)
+            {
+                TrainingCheckpoint.Save(options.CheckpointPath, model, optimizer, options, history);
+            }
+
+            progress?.Report(metrics);
+        }
+
+        return history;
+    }
+
+    /// <summary>Top-1 accuracy of <paramref name="model"/> on <paramref name="data"/>, in [0, 1] (evaluation mode, no grad, batched).</summary>
+    /// <param name="model">The classifier; its training/evaluation mode is restored afterwards.</param>
+    /// <param name="data">Images to classify.</param>
+    /// <param name="batchSize">Images per forward pass; at least 1.</param>
+    /// <param name="device">Device the model lives on.</param>
+    public static double Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset data, int batchSize, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            var assembler = new BatchAssembler(data, batchSize);
+            var order = Enumerable.Range(0, data.Count).ToArray();
+            long correct = 0;
+            for (int start = 0; start < data.Count; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                var (inputs, labels) = assembler.Assemble(order.AsSpan(start, Math.Min(batchSize, data.Count - start)), null, device);
+                correct += model.forward(inputs).argmax(1).eq(labels).sum().item<long>();
+            }
+
+            return (double)correct / data.Count;
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    /// <summary>The seed of epoch <paramref name="epoch"/>'s shuffling, augmentation and torch RNG.</summary>
+    internal static int EpochSeed(int seed, int epoch) => HashCode.Combine(seed, epoch, 0x5eed);
+
+    private static EpochMetrics RunEpoch(
+        nn.Module<Tensor, Tensor> model,
+        Tensor[] weights,
+        IWeightRegularizer? regularizer,
+        OptimizerHelper optimizer,
+        BatchAssembler assembler,
+        ImageDataset train,
+        ImageDataset? validation,
+        TrainingOptions options,
+        int epoch,
+        Device device,
+        CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        double rate = options.Schedule.RateAt(epoch);
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.LearningRate = rate;
+        }
+
+        int epochSeed = EpochSeed(options.Seed, epoch);
+        manual_seed(epochSeed);
+        var random = new Random(epochSeed);
+        int[] order = BatchAssembler.Shuffle(train.Count, random);
+        var augmentation = options.Augment ? random : null;
+
+        model.train();
+        double lossSum = 0, penaltySum = 0;
+        long correct = 0;
+        int steps = 0;
+        for (int start = 0; start < train.Count; start += options.BatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            int count = Math.Min(options.BatchSize, train.Count - start);
+            var (inputs, labels) = assembler.Assemble(order.AsSpan(start, count), augmentation, device);
+
+            optimizer.zero_grad();
+            var logits = model.forward(inputs);
+            var dataLoss = nn.functional.cross_entropy(logits, labels);
+            var penalty = regularizer?.Penalty(weights);
+            (penalty is null ? dataLoss : dataLoss + penalty).backward();
+            optimizer.step();
+
+            lossSum += dataLoss.ToDouble() * count;
+            penaltySum += penalty?.ToDouble() ?? 0;
+            correct += logits.argmax(1).eq(labels).sum().item<long>();
+            steps++;
+        }
+
+        double? validationAccuracy = validation is null ? null : Evaluate(model, validation, options.BatchSize, device);
+        return new EpochMetrics(
+            epoch,
+            rate,
+            lossSum / train.Count,
+            penaltySum / steps,
+            (double)correct / train.Count,
+            validationAccuracy,
+            Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    private static string[] ResolveNames(nn.Module model, IReadOnlyList<Parameter> weights)
+    {
+        var byHandle = model.named_parameters().ToDictionary(p => p.parameter.Handle, p => p.name);
+        var names = new string[weights.Count];
+        for (int i = 0; i < weights.Count; i++)
+        {
+            var weight = weights[i] ?? throw new ArgumentNullException(nameof(weights), $"Regularized weight {i} is null.");
+            if (!byHandle.TryGetValue(weight.Handle, out var name))
+            {
+                throw new ArgumentException($"Regularized weight {i} (shape [{string.Join(", ", weight.shape)}]) is not a parameter of the model being trained.", "regularizedWeights");
+            }
+
+            if (weight.dim() != 4)
+            {
+                throw new ArgumentException($"Regularized weight {i} ('{name}') must be a convolution weight [filters, channels, k, k], got shape [{string.Join(", ", weight.shape)}].", "regularizedWeights");
+            }
+
+            names[i] = name;
+        }
+
+        return names;
+    }
+
+    private static void ValidateValidationSet(ImageDataset train, ImageDataset? validation)
+    {
+        if (validation is not null && (validation.Shape != train.Shape || validation.ClassCount != train.ClassCount))
+        {
+            throw new ArgumentException($"The validation set has images {validation.Shape} and {validation.ClassCount} classes; expected the training set's {train.Shape} and {train.ClassCount} classes.", nameof(validation));
+        }
+    }
+
+    /// <summary>Runs one zero image through the model so that a shape mismatch fails here, with a clear message, rather than deep in training.</summary>
+    private static void ProbeShapes(nn.Module<Tensor, Tensor> model, ImageDataset train, Device device)
+    {
+        var shape = train.Shape;
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            Tensor output;
+            try
+            {
+                output = model.forward(zeros([1, shape.Channels, shape.Height, shape.Width], device: device));
+            }
+            catch (Exception error) when (error is ExternalException or ArgumentException or InvalidOperationException)
+            {
+                throw new ArgumentException($"The model does not accept the training images: input shape (C x H x W) is {shape}, which the model cannot process ({FirstLine(error.Message)}). Expected images of the shape the model was built for.", nameof(train), error);
+            }
+
+            if (output.dim() != 2 || output.shape[1] != train.ClassCount)
+            {
+                throw new ArgumentException($"The model outputs [{string.Join(", ", output.shape)}] for one image, but the training set has {train.ClassCount} classes: expected [1, {train.ClassCount}].", nameof(train));
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+}

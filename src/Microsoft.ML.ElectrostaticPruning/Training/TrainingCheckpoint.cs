@@ -1,0 +1,123 @@
+using TorchSharp;
+using TorchSharp.Modules;
+
+namespace Microsoft.ML.ElectrostaticPruning.Training;
+
+/// <summary>
+/// Everything needed to continue a run after its last completed epoch: model weights and buffers, SGD state
+/// (momentum buffers included), completed epochs, the schedule, seed, batch size and the metrics so far.
+/// Shuffling and augmentation are re-derived from (seed, epoch), so no RNG state needs saving.
+/// </summary>
+internal static class TrainingCheckpoint
+{
+    private const string Magic = "Microsoft.ML.ElectrostaticPruning.TrainingCheckpoint";
+    private const int FormatVersion = 1;
+
+    /// <summary>Writes the checkpoint atomically: a temporary file in the same folder, then a rename over <paramref name="path"/>.</summary>
+    public static void Save(string path, torch.nn.Module model, OptimizerHelper optimizer, TrainingOptions options, TrainingHistory history)
+    {
+        string fullPath = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(fullPath)!;
+        Directory.CreateDirectory(directory);
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            using (var writer = new BinaryWriter(stream))
+            {
+                writer.Write(Magic);
+                writer.Write(FormatVersion);
+                writer.Write(history.Count);
+                writer.Write(options.Seed);
+                writer.Write(options.BatchSize);
+                writer.Write(options.Schedule.ToString());
+                foreach (var m in history)
+                {
+                    writer.Write(m.Epoch);
+                    writer.Write(m.LearningRate);
+                    writer.Write(m.Loss);
+                    writer.Write(m.Penalty);
+                    writer.Write(m.TrainAccuracy);
+                    writer.Write(m.ValidationAccuracy.HasValue);
+                    writer.Write(m.ValidationAccuracy ?? 0);
+                    writer.Write(m.Seconds);
+                }
+
+                model.save(writer);
+                optimizer.save_state_dict(writer);
+                writer.Flush();
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads the checkpoint at <paramref name="path"/> into <paramref name="model"/> and <paramref name="optimizer"/>
+    /// and returns the metrics of its completed epochs.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint, is truncated, or does not fit the model.</exception>
+    /// <exception cref="ArgumentException">The checkpoint was written with a different seed, batch size or schedule.</exception>
+    public static TrainingHistory Load(string path, torch.nn.Module model, OptimizerHelper optimizer, TrainingOptions options)
+    {
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream);
+        var history = new TrainingHistory();
+        try
+        {
+            if (reader.ReadString() != Magic)
+            {
+                throw new InvalidDataException($"'{path}' is not a training checkpoint.");
+            }
+
+            int version = reader.ReadInt32();
+            if (version != FormatVersion)
+            {
+                throw new InvalidDataException($"Training checkpoint '{path}' has format version {version}; this library reads version {FormatVersion}.");
+            }
+
+            int completed = reader.ReadInt32();
+            RequireSame(path, nameof(options.Seed), reader.ReadInt32(), options.Seed);
+            RequireSame(path, nameof(options.BatchSize), reader.ReadInt32(), options.BatchSize);
+            RequireSame(path, nameof(options.Schedule), reader.ReadString(), options.Schedule.ToString());
+            for (int i = 0; i < completed; i++)
+            {
+                int epoch = reader.ReadInt32();
+                double rate = reader.ReadDouble(), loss = reader.ReadDouble(), penalty = reader.ReadDouble(), accuracy = reader.ReadDouble();
+                bool hasValidation = reader.ReadBoolean();
+                double validation = reader.ReadDouble(), seconds = reader.ReadDouble();
+                history.Add(new EpochMetrics(epoch, rate, loss, penalty, accuracy, hasValidation ? validation : null, seconds));
+            }
+
+            model.load(reader, strict: true);
+            optimizer.load_state_dict(reader);
+        }
+        catch (Exception error) when (error is EndOfStreamException or IOException and not FileNotFoundException)
+        {
+            throw new InvalidDataException($"Training checkpoint '{path}' is truncated or corrupt: {error.Message}", error);
+        }
+        catch (ArgumentException error) when (error.ParamName is null)
+        {
+            // TorchSharp reports state-dict and optimizer mismatches as ArgumentException without a parameter name.
+            throw new InvalidDataException($"Training checkpoint '{path}' does not fit this model: {error.Message}", error);
+        }
+
+        return history;
+    }
+
+    private static void RequireSame<T>(string path, string option, T stored, T current)
+    {
+        if (!EqualityComparer<T>.Default.Equals(stored, current))
+        {
+            throw new ArgumentException($"Training checkpoint '{path}' was written with {option} = {stored}; resuming needs the same value, but the options have {current}.", option);
+        }
+    }
+}

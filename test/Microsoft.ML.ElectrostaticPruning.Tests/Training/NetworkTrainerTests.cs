@@ -1,0 +1,308 @@
+using Microsoft.ML.ElectrostaticPruning.Data;
+using Microsoft.ML.ElectrostaticPruning.Models;
+using Microsoft.ML.ElectrostaticPruning.Regularization;
+using Microsoft.ML.ElectrostaticPruning.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.ElectrostaticPruning.Tests.Training;
+
+public sealed class NetworkTrainerTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"ep-trainer-{Guid.NewGuid():N}");
+
+    public NetworkTrainerTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static TrainingOptions Options(int epochs = 2) => new()
+    {
+        Epochs = epochs,
+        BatchSize = 16,
+        Schedule = LearningRateSchedule.Parse("0:0.05,2:0.01"),
+        Regularizer = RegularizerKind.ElectrostaticForce,
+        Alpha = 1e-12,
+        Augment = true,
+        Seed = 5,
+        Device = TrainingDevice.Cpu,
+    };
+
+    /// <summary>A small CNN for 1x8x8 inputs; <paramref name="like"/> copies another model's weights so no torch RNG is involved.</summary>
+    private static TestCnn Model(TestCnn? like = null)
+    {
+        var model = new TestCnn(1, 8, 8, 3, width1: 4, width2: 8);
+        if (like is not null)
+        {
+            model.load_state_dict(like.state_dict());
+        }
+
+        return model;
+    }
+
+    private static void AssertSameWeights(Dictionary<string, float[]> expected, Dictionary<string, float[]> actual)
+    {
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (name, values) in expected)
+        {
+            Assert.True(values.SequenceEqual(actual[name]), $"{name} differs");
+        }
+    }
+
+    private sealed class SyncProgress(Action<EpochMetrics> report) : IProgress<EpochMetrics>
+    {
+        public void Report(EpochMetrics value) => report(value);
+    }
+
+    [Fact]
+    public void TwoRunsWithTheSameSeedEndWithIdenticalWeights()
+    {
+        var data = TestData.Synthetic(96);
+        using var initial = Model();
+        using var first = Model(initial);
+        using var second = Model(initial);
+        using var otherSeed = Model(initial);
+
+        new NetworkTrainer().Train(first, first.ConvWeights, data, null, Options());
+        new NetworkTrainer().Train(second, second.ConvWeights, data, null, Options());
+        var changedSeed = Options();
+        changedSeed.Seed = 6;
+        new NetworkTrainer().Train(otherSeed, otherSeed.ConvWeights, data, null, changedSeed);
+
+        AssertSameWeights(first.Snapshot(), second.Snapshot());
+        Assert.False(first.Snapshot()["conv1.weight"].SequenceEqual(otherSeed.Snapshot()["conv1.weight"]));
+        Assert.False(first.Snapshot()["conv1.weight"].SequenceEqual(initial.Snapshot()["conv1.weight"]));
+    }
+
+    [Fact]
+    public void ResumingFromACheckpointEndsWithTheSameWeightsAsAnUninterruptedRun()
+    {
+        var data = TestData.Synthetic(96);
+        var validation = TestData.Synthetic(30, seed: 2);
+        using var initial = Model();
+        using var uninterrupted = Model(initial);
+        var full = new NetworkTrainer().Train(uninterrupted, uninterrupted.ConvWeights, data, validation, Options(epochs: 3));
+
+        string checkpoint = Path.Combine(_folder, "run.ckpt");
+        var options = Options(epochs: 3);
+        options.CheckpointPath = checkpoint;
+        using var cancellation = new CancellationTokenSource();
+        using var interrupted = Model(initial);
+        Assert.Throws<OperationCanceledException>(() => new NetworkTrainer().Train(
+            interrupted, interrupted.ConvWeights, data, validation, options,
+            new SyncProgress(m => { if (m.Epoch == 1) { cancellation.Cancel(); } }),
+            cancellation.Token));
+        Assert.True(File.Exists(checkpoint));
+        Assert.Empty(Directory.GetFiles(_folder, "*.tmp"));
+
+        // A fresh model with the initial weights: everything it ends with must come from the checkpoint.
+        using var resumed = Model(initial);
+        options.Resume = true;
+        var epochsRun = new List<int>();
+        var history = new NetworkTrainer().Train(resumed, resumed.ConvWeights, data, validation, options, new SyncProgress(m => epochsRun.Add(m.Epoch)));
+
+        Assert.Equal([2], epochsRun);
+        Assert.Equal([0, 1, 2], history.Select(m => m.Epoch));
+        Assert.Equal(full[0].Loss, history[0].Loss);
+        Assert.Equal(full[2].Loss, history[2].Loss);
+        Assert.Equal(full[2].ValidationAccuracy, history[2].ValidationAccuracy);
+        AssertSameWeights(uninterrupted.Snapshot(), resumed.Snapshot());
+    }
+
+    [Fact]
+    public void ACancelledTokenStopsBeforeTheFirstStepAndLeavesTheWeightsUntouched()
+    {
+        using var model = Model();
+        var before = model.Snapshot();
+        Assert.Throws<OperationCanceledException>(() => new NetworkTrainer().Train(
+            model, model.ConvWeights, TestData.Synthetic(32), null, Options(), null, new CancellationToken(canceled: true)));
+        AssertSameWeights(before, model.Snapshot());
+    }
+
+    [Fact]
+    public void EpochMetricsFollowTheScheduleAndReportLossPenaltyAndAccuracy()
+    {
+        using var model = Model();
+        var reported = new List<EpochMetrics>();
+        var options = Options(epochs: 3);
+        options.Augment = false;
+        var history = new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(96), TestData.Synthetic(30, seed: 2), options, new SyncProgress(reported.Add));
+
+        Assert.Equal(history, reported);
+        Assert.Equal([0.05, 0.05, 0.01], reported.Select(m => m.LearningRate));
+        Assert.All(reported, m =>
+        {
+            Assert.True(m.Penalty > 0 && double.IsFinite(m.Penalty));
+            Assert.InRange(m.TrainAccuracy, 0, 1);
+            Assert.InRange(m.ValidationAccuracy!.Value, 0, 1);
+            Assert.True(m.Seconds > 0);
+        });
+        Assert.True(reported[2].Loss < reported[0].Loss, $"loss {reported[0].Loss} -> {reported[2].Loss}");
+        Assert.True(reported[2].ValidationAccuracy > 0.9, $"validation accuracy {reported[2].ValidationAccuracy}");
+    }
+
+    [Fact]
+    public void WithoutARegularizerThePenaltyIsZeroAndNoLayersAreNeeded()
+    {
+        using var model = Model();
+        var options = Options();
+        options.Regularizer = RegularizerKind.None;
+        var history = new NetworkTrainer().Train(model, [], TestData.Synthetic(48), null, options);
+        Assert.All(history, m => Assert.Equal(0, m.Penalty));
+    }
+
+    [Fact]
+    public void L1BaselineReportsRateTimesTheL1NormOfTheRegularizedLayers()
+    {
+        using var model = Model();
+        var options = Options(epochs: 1);
+        options.Regularizer = RegularizerKind.L1;
+        options.Schedule = LearningRateSchedule.Constant(1e-9);
+        options.Momentum = 0;
+        double expected = 1e-2 * model.ConvWeights.Sum(w => w.abs().sum().item<float>());
+
+        var history = new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(48), null, options);
+
+        // With a learning rate of 1e-9 the weights barely move, so the mean penalty is the initial one.
+        Assert.Equal(expected, history[0].Penalty, 4);
+    }
+
+    [Fact]
+    public void LiveTensorCountStaysFlatAcrossEpochs()
+    {
+        using var model = Model();
+        var live = new List<long>();
+        var options = Options(epochs: 4);
+        options.CheckpointPath = Path.Combine(_folder, "flat.ckpt");
+        new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(64), TestData.Synthetic(20, seed: 3), options,
+            new SyncProgress(_ => live.Add(DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount)));
+
+        // Epoch 0 creates the momentum buffers; after that nothing may accumulate.
+        Assert.Equal(4, live.Count);
+        Assert.Equal(live[1], live[2]);
+        Assert.Equal(live[1], live[3]);
+    }
+
+    [Fact]
+    public void EvaluateCountsTopOneHitsOverAllBatchesAndRestoresTheMode()
+    {
+        using var scope = NewDisposeScope();
+        // Logits = (x0, x1): class 0 wins when x0 > x1.
+        using var model = nn.Sequential(("flatten", nn.Flatten()), ("fc", nn.Linear(4, 2, hasBias: false)));
+        using (no_grad())
+        {
+            model.parameters().Single().copy_(tensor(new float[] { 1, 0, 0, 0, 0, 1, 0, 0 }, [2, 4]));
+        }
+
+        float[] features = [2, 1, 0, 0, /**/ 1, 2, 0, 0, /**/ 3, 0, 0, 0, /**/ 0, 3, 0, 0, /**/ 5, 4, 0, 0];
+        var data = new ImageDataset(features, [0, 1, 1, 0, 0], new ImageShape(1, 2, 2), 2);
+        model.train();
+
+        double accuracy = NetworkTrainer.Evaluate(model, data, batchSize: 2, CPU);
+
+        Assert.Equal(3.0 / 5, accuracy, 12);
+        Assert.True(model.training);
+    }
+
+    [Fact]
+    public void AnEmptyLayerListIsRejectedWhenARegularizerIsRequested()
+    {
+        using var model = Model();
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, [], TestData.Synthetic(16), null, Options()));
+        Assert.Equal("regularizedWeights", error.ParamName);
+        Assert.Contains("ElectrostaticForce", error.Message);
+    }
+
+    [Fact]
+    public void AWeightThatIsNotPartOfTheModelIsRejected()
+    {
+        using var model = Model();
+        using var stranger = Model();
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, stranger.ConvWeights, TestData.Synthetic(16), null, Options()));
+        Assert.Equal("regularizedWeights", error.ParamName);
+    }
+
+    [Fact]
+    public void ImagesOfTheWrongShapeAreRejectedBeforeTrainingWithTheShapeInTheMessage()
+    {
+        using var model = Model();
+        var data = new ImageDataset(new float[4 * 144], [0, 1, 2, 0], new ImageShape(1, 12, 12), 3);
+        var before = model.Snapshot();
+
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, model.ConvWeights, data, null, Options()));
+
+        Assert.Equal("train", error.ParamName);
+        Assert.Contains("1x12x12", error.Message);
+        AssertSameWeights(before, model.Snapshot());
+    }
+
+    [Fact]
+    public void AClassCountThatDoesNotMatchTheModelOutputIsRejected()
+    {
+        using var model = Model();
+        var synthetic = TestData.Synthetic(16);
+        var data = new ImageDataset(synthetic.Features, synthetic.Labels, synthetic.Shape, 5);
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, model.ConvWeights, data, null, Options()));
+        Assert.Equal("train", error.ParamName);
+        Assert.Contains("expected [1, 5]", error.Message);
+    }
+
+    [Fact]
+    public void RequestingCudaWithoutAGpuFailsWithAClearMessage()
+    {
+        using var model = Model();
+        var options = Options();
+        options.Device = TrainingDevice.Cuda;
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(16), null, options));
+        Assert.Equal("Device", error.ParamName);
+        Assert.Contains("torch.cuda.is_available() is false", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Epochs")]
+    [InlineData("BatchSize")]
+    [InlineData("Alpha")]
+    [InlineData("MissingAlpha")]
+    public void InvalidOptionsAreRejectedNamingTheOption(string option)
+    {
+        using var model = Model();
+        var options = Options();
+        switch (option)
+        {
+            case "Epochs": options.Epochs = 0; break;
+            case "BatchSize": options.BatchSize = 0; break;
+            case "Alpha": options.Alpha = -1e-12; break;
+            default: options.Alpha = null; break;
+        }
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(16), null, options));
+        Assert.Equal(option == "MissingAlpha" ? "Alpha" : option, error.ParamName);
+    }
+
+    [Fact]
+    public void ACorruptCheckpointIsReportedAsInvalidData()
+    {
+        string checkpoint = Path.Combine(_folder, "corrupt.ckpt");
+        File.WriteAllBytes(checkpoint, [1, 2, 3]);
+        using var model = Model();
+        var options = Options();
+        options.CheckpointPath = checkpoint;
+        options.Resume = true;
+        Assert.Throws<InvalidDataException>(() => new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(16), null, options));
+    }
+
+    [Fact]
+    public void ResumingWithADifferentSeedIsRejected()
+    {
+        string checkpoint = Path.Combine(_folder, "seed.ckpt");
+        using var model = Model();
+        var options = Options(epochs: 1);
+        options.CheckpointPath = checkpoint;
+        new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(16), null, options);
+
+        options.Resume = true;
+        options.Epochs = 2;
+        options.Seed = 99;
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(16), null, options));
+        Assert.Equal("Seed", error.ParamName);
+    }
+}
