@@ -36,7 +36,8 @@ internal sealed class SweepCommand(IAnsiConsole console) : Command<SweepCommandS
         var figure = OutputFiles.WriteFigure2(settings.Output, sweeps, $"{architecture} on {data.Description.Split(" at ")[0]}", data.ClassNames.Count);
         var markdown = Path.Combine(settings.Output, "sweep.md");
         AtomicFile.WriteText(markdown, table.ToMarkdown());
-        console.WriteLine(table.ToMarkdown());
+        console.Profile.Out.Writer.WriteLine(table.ToMarkdown());
+        console.Profile.Out.Writer.Flush();
         console.MarkupLine($"Wrote {Markup.Escape(figure)} and {Markup.Escape(markdown)}.");
         return 0;
     }

@@ -129,7 +129,8 @@ internal static class ExperimentRunner
         markdown.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Wall-clock time: {Units.Duration(clock.Elapsed)}.");
         var reportPath = settings.OutputPath($"{preset.Name}.md");
         AtomicFile.WriteText(reportPath, markdown.ToString());
-        console.WriteLine(PlanMarkdown(rows));
+        console.Profile.Out.Writer.WriteLine(PlanMarkdown(rows));
+        console.Profile.Out.Writer.Flush();
         console.MarkupLine($"Saved {Markup.Escape(modelPath)} and {Markup.Escape(reportPath)}; wall-clock {Units.Duration(clock.Elapsed)}.");
         return 0;
     }

@@ -100,13 +100,17 @@ internal sealed class CompareJob(IAnsiConsole console)
             [(OutputFiles.Figure2, "Figure 2: top-1 accuracy vs pruning ratio"), (OutputFiles.Figure3, "Figure 3: normalized filter L1 norms")]);
         var reportPath = OutputFiles.WriteReport(output, report);
 
-        console.WriteLine();
-        console.WriteLine("Markdown (also in " + reportPath + "):");
-        console.WriteLine(table.ToMarkdown());
+        // Markdown goes out raw: Spectre would wrap its long lines at the terminal width.
+        var raw = console.Profile.Out.Writer;
+        raw.WriteLine();
+        raw.WriteLine($"Markdown (also in {reportPath}):");
+        raw.WriteLine(table.ToMarkdown());
         if (outcome.FineTuned.Count > 0)
         {
-            console.WriteLine(ComparisonReport.FineTuneMarkdown(outcome.FineTuned));
+            raw.WriteLine(ComparisonReport.FineTuneMarkdown(outcome.FineTuned));
         }
+
+        raw.Flush();
 
         console.MarkupLine($"[bold]Figure 2[/] {Markup.Escape(figure2)}");
         console.MarkupLine($"[bold]Figure 3[/] {Markup.Escape(figure3)}");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ElectrostaticPruning.Samples.Reporting;
 using ElectrostaticPruning.Samples.Reporting.Progress;
 using Microsoft.ML;
@@ -22,7 +21,6 @@ internal static class ModelTraining
         var total = spec.Epochs + spec.FineTuneEpochs;
         var line = board.Start(spec.Method, total);
         var seen = 0;
-        var started = Stopwatch.GetTimestamp();
         var options = spec.ToOptions(validation, metrics =>
         {
             // The callback sees training epochs first, then fine-tuning epochs, each counted from 0.
@@ -36,7 +34,6 @@ internal static class ModelTraining
         var model = mlContext.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(train);
         var last = model.Summary.Training.Last;
         line.Complete(last is null ? string.Empty : $"final loss {last.Loss:0.0000}, train {Units.Percent(last.TrainAccuracy)}");
-        _ = Stopwatch.GetElapsedTime(started);
         return model;
     }
 }
