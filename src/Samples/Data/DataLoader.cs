@@ -84,7 +84,7 @@ internal static class DataLoader
 
     private static (IDataView Train, IDataView? Test, string Name) LoadImageFolders(MLContext mlContext, ImageFolderDataSource source, DataSettings settings)
     {
-        var size = settings.ImageSize;
+        var size = settings.ImageSize ?? DataSettings.DefaultImageSize;
         var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
             .Append(mlContext.Transforms.LoadImages("Image", source.TrainFolder, "ImagePath"))
             .Append(mlContext.Transforms.ResizeImages("Image", size, size))

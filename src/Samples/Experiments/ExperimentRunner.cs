@@ -35,6 +35,10 @@ internal static class ExperimentRunner
         RunEnvironment.ApplyThreads(settings.Threads);
         var preset = experiment.Preset;
         var mlContext = new MLContext(seed: settings.Seed);
+
+        // Image folders are read at the preset's resolution and channel count unless the user says otherwise.
+        settings.ImageSize ??= preset.InputShape.Height;
+        settings.Grayscale |= preset.InputShape.Channels == 1;
         var data = DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data!), settings);
         console.MarkupLine($"[bold]Data[/]    {Markup.Escape(data.Description)}");
         console.MarkupLine($"[bold]Machine[/] {Markup.Escape(RunEnvironment.Describe())}");

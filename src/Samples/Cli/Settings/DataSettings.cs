@@ -26,9 +26,8 @@ internal class DataSettings : SampleSettings
 
     /// <summary>Side of the square images fed to the network, for image folders.</summary>
     [CommandOption("--image-size <N>")]
-    [Description("Image folders only: images are resized to N x N pixels.")]
-    [DefaultValue(32)]
-    public int ImageSize { get; set; } = 32;
+    [Description("Image folders only: images are resized to N x N pixels; default 32 (an experiment preset's own size, e.g. 224 for ImageNet).")]
+    public int? ImageSize { get; set; }
 
     /// <summary>Read image folders as one channel.</summary>
     [CommandOption("--grayscale")]
@@ -40,6 +39,9 @@ internal class DataSettings : SampleSettings
     [Description("Image folders without a test/ subfolder: fraction of the images held out for testing.")]
     [DefaultValue(0.2)]
     public double TestFraction { get; set; } = 0.2;
+
+    /// <summary>Side of the square images read from image folders when <c>--image-size</c> is not given.</summary>
+    public const int DefaultImageSize = 32;
 
     /// <summary>Whether <c>--data</c> must be given for this command.</summary>
     protected virtual bool DataRequired => true;
@@ -68,7 +70,7 @@ internal class DataSettings : SampleSettings
             return ValidationResult.Error($"--test-limit must be 0 (all) or more (got {TestLimit}).");
         }
 
-        if (ImageSize is < 8 or > 1024)
+        if (ImageSize is { } size && (size < 8 || size > 1024))
         {
             return ValidationResult.Error($"--image-size must be between 8 and 1024 pixels (got {ImageSize}).");
         }
