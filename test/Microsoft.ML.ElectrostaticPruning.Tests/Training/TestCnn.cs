@@ -38,6 +38,31 @@ internal sealed class TestCnn : nn.Module<Tensor, Tensor>
         return fc.forward(x.flatten(1)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Re-initializes conv and linear weights (and the linear bias) uniformly in +-1/sqrt(fan_in), torch's default
+    /// range, from a <see cref="Random"/> seeded with <paramref name="seed"/>: unlike torch's global RNG it cannot be
+    /// disturbed by tests running in parallel.
+    /// </summary>
+    public TestCnn Initialize(int seed)
+    {
+        var random = new Random(seed);
+        using var noGrad = no_grad();
+        foreach (var parameter in new[] { conv1.weight!, conv2.weight!, fc.weight!, fc.bias! })
+        {
+            long fanIn = parameter.dim() == 1 ? fc.weight!.shape[1] : parameter[0].numel();
+            double bound = 1 / Math.Sqrt(fanIn);
+            var values = new float[parameter.numel()];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = (float)(((2 * random.NextDouble()) - 1) * bound);
+            }
+
+            parameter.copy_(tensor(values, parameter.shape));
+        }
+
+        return this;
+    }
+
     /// <summary>A copy of every parameter and buffer, by name, for exact comparisons.</summary>
     public Dictionary<string, float[]> Snapshot() =>
         state_dict().ToDictionary(p => p.Key, p => p.Value.to(ScalarType.Float32).data<float>().ToArray());
