@@ -1,0 +1,26 @@
+using ElectrostaticPruning.Build.Publicizer;
+
+// Usage: Publicizer <output-folder> <assembly.dll> [<assembly.dll> ...]
+// Writes <output-folder>/<file name of each assembly> with every type and member made public.
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("Usage: Publicizer <output-folder> <assembly.dll> [<assembly.dll> ...]");
+    return 2;
+}
+
+string outputFolder = Path.GetFullPath(args[0]);
+Directory.CreateDirectory(outputFolder);
+foreach (string input in args.Skip(1))
+{
+    if (!File.Exists(input))
+    {
+        Console.Error.WriteLine($"Publicizer: input assembly '{input}' does not exist.");
+        return 3;
+    }
+
+    string output = Path.Combine(outputFolder, Path.GetFileName(input));
+    var counts = AssemblyPublicizer.Publicize(input, output);
+    Console.WriteLine($"Publicizer: {Path.GetFileName(input)} -> {output} ({counts})");
+}
+
+return 0;

@@ -1,0 +1,38 @@
+namespace Microsoft.ML.ElectrostaticPruning.Models;
+
+/// <summary>
+/// Factory for the zoo networks. Initialisation draws from the current torch RNG: seed it with
+/// <c>torch.manual_seed</c> for reproducible weights.
+/// </summary>
+internal static class CnnZoo
+{
+    /// <summary>Builds the unpruned <paramref name="architecture"/> for <paramref name="input"/> images and <paramref name="classCount"/> classes.</summary>
+    public static CnnNetwork Create(CnnArchitecture architecture, ImageShape input, int classCount) =>
+        Create(architecture, input, classCount, DefaultWidths(architecture));
+
+    /// <summary>Builds <paramref name="architecture"/> with the given conv widths (one per indexed conv, GReg layer order).</summary>
+    public static CnnNetwork Create(CnnArchitecture architecture, ImageShape input, int classCount, IReadOnlyList<int> widths) => architecture switch
+    {
+        CnnArchitecture.SmallCnn => new SmallCnn(input, classCount, widths),
+        CnnArchitecture.ResNet20 or CnnArchitecture.ResNet32 or CnnArchitecture.ResNet44 or CnnArchitecture.ResNet56 or CnnArchitecture.ResNet110
+            => new CifarResNet(architecture, input, classCount, widths),
+        CnnArchitecture.Vgg11 or CnnArchitecture.Vgg13 or CnnArchitecture.Vgg16 or CnnArchitecture.Vgg19
+            => new CifarVgg(architecture, input, classCount, widths),
+        CnnArchitecture.ResNet18 or CnnArchitecture.ResNet34 or CnnArchitecture.ResNet50
+            => new ImageNetResNet(architecture, input, classCount, widths),
+        _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, $"Unknown architecture; expected one of {string.Join(", ", Enum.GetNames<CnnArchitecture>())}."),
+    };
+
+    /// <summary>Conv widths of the unpruned <paramref name="architecture"/>, by GReg layer index.</summary>
+    public static int[] DefaultWidths(CnnArchitecture architecture) => architecture switch
+    {
+        CnnArchitecture.SmallCnn => SmallCnn.DefaultWidths,
+        CnnArchitecture.ResNet20 or CnnArchitecture.ResNet32 or CnnArchitecture.ResNet44 or CnnArchitecture.ResNet56 or CnnArchitecture.ResNet110
+            => CifarResNet.DefaultWidths(architecture),
+        CnnArchitecture.Vgg11 or CnnArchitecture.Vgg13 or CnnArchitecture.Vgg16 or CnnArchitecture.Vgg19
+            => CifarVgg.DefaultWidths(architecture),
+        CnnArchitecture.ResNet18 or CnnArchitecture.ResNet34 or CnnArchitecture.ResNet50
+            => ImageNetResNet.DefaultWidths(architecture),
+        _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, $"Unknown architecture; expected one of {string.Join(", ", Enum.GetNames<CnnArchitecture>())}."),
+    };
+}

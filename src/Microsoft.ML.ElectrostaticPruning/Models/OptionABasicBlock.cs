@@ -1,0 +1,58 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.ElectrostaticPruning.Models;
+
+/// <summary>
+/// He et al.'s CIFAR basic block with the parameter-free "option A" shortcut: when the stride or the width changes,
+/// the input is subsampled (<c>x[:, :, ::s, ::s]</c>) and zero-padded with (out - in) channels split evenly before
+/// and after, as in the widely used akamaster implementation that GReg builds on.
+/// </summary>
+internal sealed class OptionABasicBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly Conv2d conv2;
+    private readonly BatchNorm2d bn2;
+    private readonly int stride;
+    private readonly long padBefore;
+    private readonly long padAfter;
+
+    /// <summary>Builds a block reading <paramref name="inChannels"/>, with <paramref name="midChannels"/> filters in conv1 and <paramref name="outChannels"/> in conv2.</summary>
+    public OptionABasicBlock(int inChannels, int midChannels, int outChannels, int stride)
+        : base(nameof(OptionABasicBlock))
+    {
+        if (outChannels < inChannels)
+        {
+            throw new ArgumentOutOfRangeException(nameof(outChannels), outChannels, $"An option-A shortcut can only zero-pad channels: the block's output width must be at least its input width {inChannels}.");
+        }
+
+        conv1 = nn.Conv2d(inChannels, midChannels, kernel_size: 3, stride: stride, padding: 1, bias: false);
+        bn1 = nn.BatchNorm2d(midChannels);
+        conv2 = nn.Conv2d(midChannels, outChannels, kernel_size: 3, padding: 1, bias: false);
+        bn2 = nn.BatchNorm2d(outChannels);
+        this.stride = stride;
+        padBefore = (outChannels - inChannels) / 2;
+        padAfter = outChannels - inChannels - padBefore;
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        var x = nn.functional.relu(bn1.call(conv1.call(input)));
+        x = bn2.call(conv2.call(x));
+        return x.add_(Shortcut(input)).relu_();
+    }
+
+    private Tensor Shortcut(Tensor input)
+    {
+        if (stride == 1 && padBefore == 0 && padAfter == 0)
+        {
+            return input;
+        }
+
+        var subsampled = stride == 1 ? input : input[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(null, null, stride), TensorIndex.Slice(null, null, stride)];
+        return padBefore == 0 && padAfter == 0 ? subsampled : nn.functional.pad(subsampled, [0, 0, 0, 0, padBefore, padAfter]);
+    }
+}

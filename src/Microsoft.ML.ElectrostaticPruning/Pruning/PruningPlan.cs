@@ -1,0 +1,326 @@
+using System.Globalization;
+using Microsoft.ML.ElectrostaticPruning.Models;
+using TorchSharp.Modules;
+
+namespace Microsoft.ML.ElectrostaticPruning.Pruning;
+
+/// <summary>
+/// Which fraction of filters to remove from which conv, in the paper's (GReg's) formats:
+/// a single ratio for every prunable conv (<c>0.5</c>); a per-stage list for ResNets
+/// (<c>[0, 0.52, 0.52, 0.52, 0]</c>: stem, each residual stage, classifier); a layer map by GReg layer index
+/// (<c>[0:0, 1-15:0.65]</c>, ranges inclusive, unlisted layers 0); optionally followed by a skip list of
+/// <c>stage.block</c> prefixes whose convs get ratio 0 (<c>... skip 1.0,2.0,2.3,3.0,3.5</c>).
+/// Ratios lie in [0, 1). Shortcut convs and the last conv of every residual block are never pruned.
+/// The same plan selects the convs that the electrostatic regularizer acts on.
+/// </summary>
+public sealed class PruningPlan : IEquatable<PruningPlan>
+{
+    private const string Examples = "a ratio such as 0.5, a per-stage list such as [0, 0.52, 0.52, 0.52, 0], or a layer map such as [0:0, 1-15:0.65], optionally followed by 'skip 1.0,2.0'";
+
+    private readonly PlanKind kind;
+    private readonly double uniformRatio;
+    private readonly double[] stageRatios;
+    private readonly LayerRange[] layerRanges;
+    private readonly (int Stage, int Block)[] skippedBlocks;
+
+    private PruningPlan(PlanKind kind, double uniformRatio, double[] stageRatios, LayerRange[] layerRanges, (int Stage, int Block)[] skippedBlocks)
+    {
+        this.kind = kind;
+        this.uniformRatio = uniformRatio;
+        this.stageRatios = stageRatios;
+        this.layerRanges = layerRanges;
+        this.skippedBlocks = skippedBlocks;
+    }
+
+    private enum PlanKind
+    {
+        Uniform,
+        Stages,
+        Layers,
+    }
+
+    /// <summary>The <c>stage.block</c> prefixes forced to ratio 0, as written (e.g. "2.3").</summary>
+    public IReadOnlyList<string> SkippedBlocks => [.. skippedBlocks.Select(s => $"{s.Stage}.{s.Block}")];
+
+    /// <summary>Parses a plan in any of the formats described on <see cref="PruningPlan"/>; <see cref="ToString"/> gives text that parses back to an equal plan.</summary>
+    /// <exception cref="FormatException">The text is not a plan; the message names the offending token and what was expected.</exception>
+    public static PruningPlan Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string body = text.Trim();
+        string? skip = null;
+        int skipAt = body.IndexOf("skip", StringComparison.OrdinalIgnoreCase);
+        if (skipAt >= 0)
+        {
+            skip = body[(skipAt + 4)..];
+            body = body[..skipAt].Trim();
+        }
+
+        if (body.Length == 0)
+        {
+            throw new FormatException($"Pruning plan '{text}' has no ratios; expected {Examples}.");
+        }
+
+        var plan = body[0] == '[' ? ParseList(text, body) : new PruningPlan(PlanKind.Uniform, ParseRatio(text, body, body), [], [], []);
+        return skip is null ? plan : plan.WithSkipList(skip);
+    }
+
+    /// <summary>Every prunable conv loses <paramref name="ratio"/> of its filters.</summary>
+    /// <param name="ratio">Fraction of filters to remove, in [0, 1).</param>
+    public static PruningPlan Uniform(double ratio) => new(PlanKind.Uniform, CheckRatio(ratio, nameof(ratio)), [], [], []);
+
+    /// <summary>A per-stage list for ResNets: stem, each residual stage, classifier (which must be 0).</summary>
+    /// <param name="ratios">One ratio in [0, 1) per stage.</param>
+    public static PruningPlan FromStageRatios(IReadOnlyList<double> ratios)
+    {
+        ArgumentNullException.ThrowIfNull(ratios);
+        if (ratios.Count == 0)
+        {
+            throw new ArgumentException("A per-stage list needs at least one ratio.", nameof(ratios));
+        }
+
+        return new(PlanKind.Stages, 0, [.. ratios.Select(r => CheckRatio(r, nameof(ratios)))], [], []);
+    }
+
+    /// <summary>A ratio per GReg layer index; layers not listed keep all filters.</summary>
+    /// <param name="ratios">Layer index (≥ 0) to ratio in [0, 1).</param>
+    public static PruningPlan FromLayerRatios(IReadOnlyDictionary<int, double> ratios)
+    {
+        ArgumentNullException.ThrowIfNull(ratios);
+        var ranges = ratios.OrderBy(kv => kv.Key).Select(kv =>
+        {
+            if (kv.Key < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ratios), kv.Key, "Layer indices start at 0.");
+            }
+
+            return new LayerRange(kv.Key, kv.Key, CheckRatio(kv.Value, nameof(ratios)));
+        });
+        return new(PlanKind.Layers, 0, [], [.. ranges], []);
+    }
+
+    /// <summary>Returns this plan with its skip list replaced by <paramref name="skipList"/> (comma-separated <c>stage.block</c>, e.g. "1.0,2.0,2.3,3.0,3.5").</summary>
+    /// <exception cref="FormatException">An entry is not <c>stage.block</c> with non-negative integers.</exception>
+    public PruningPlan WithSkipList(string skipList)
+    {
+        ArgumentNullException.ThrowIfNull(skipList);
+        var blocks = new List<(int, int)>();
+        foreach (string raw in skipList.Split(','))
+        {
+            string token = raw.Trim();
+            string[] parts = token.Split('.');
+            if (parts.Length != 2 || !TryParseIndex(parts[0], out int stage) || !TryParseIndex(parts[1], out int block))
+            {
+                throw new FormatException($"Skip list '{skipList}': entry '{token}' is not 'stage.block' with non-negative integers (e.g. 2.3 = layer2, block 3).");
+            }
+
+            if (!blocks.Contains((stage, block)))
+            {
+                blocks.Add((stage, block));
+            }
+        }
+
+        return new PruningPlan(kind, uniformRatio, stageRatios, layerRanges, [.. blocks]);
+    }
+
+    /// <summary>The convs of <paramref name="network"/> that lose filters under this plan (ratio above 0 and prunable), in GReg order.</summary>
+    internal IReadOnlyList<ConvLayerInfo> LayersToPrune(CnnNetwork network)
+    {
+        Validate(network);
+        return [.. network.ConvLayers.Where(l => RatioForValidated(network, l) > 0)];
+    }
+
+    /// <summary>The conv weights the electrostatic regularizer acts on: those of <see cref="LayersToPrune"/>.</summary>
+    internal IReadOnlyList<Parameter> WeightsToRegularize(CnnNetwork network) =>
+        [.. LayersToPrune(network).Select(l => network.GetConv(l).weight!)];
+
+    /// <summary>The ratio this plan gives <paramref name="layer"/>: 0 for shortcut, residual-locked and skipped convs.</summary>
+    /// <exception cref="ArgumentException">The plan does not fit <paramref name="network"/> (stage count, unknown layer index, pruned classifier, skip entry matching nothing).</exception>
+    internal double RatioFor(CnnNetwork network, ConvLayerInfo layer)
+    {
+        Validate(network);
+        return RatioForValidated(network, layer);
+    }
+
+    /// <inheritdoc />
+    public override string ToString()
+    {
+        string ratios = kind switch
+        {
+            PlanKind.Uniform => Format(uniformRatio),
+            PlanKind.Stages => $"[{string.Join(", ", stageRatios.Select(Format))}]",
+            _ => $"[{string.Join(", ", layerRanges.Select(r => r.ToString()))}]",
+        };
+        return skippedBlocks.Length == 0 ? ratios : $"{ratios} skip {string.Join(",", SkippedBlocks)}";
+    }
+
+    /// <inheritdoc />
+    public bool Equals(PruningPlan? other) => other is not null && ToString() == other.ToString();
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as PruningPlan);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(ToString());
+
+    private double RatioForValidated(CnnNetwork network, ConvLayerInfo layer)
+    {
+        if (!layer.IsPrunable || skippedBlocks.Contains((layer.Stage, layer.Block)))
+        {
+            return 0;
+        }
+
+        return kind switch
+        {
+            PlanKind.Uniform => uniformRatio,
+            PlanKind.Stages => stageRatios[layer.Stage],
+            _ => layerRanges.FirstOrDefault(r => r.Contains(layer.LayerIndex))?.Ratio ?? 0,
+        };
+    }
+
+    private void Validate(CnnNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        string model = network.Architecture.ToString();
+        int classifier = network.ClassifierLayerIndex;
+        if (kind == PlanKind.Stages)
+        {
+            if (network.ResidualStageCount == 0)
+            {
+                throw new ArgumentException($"Plan {this}: a per-stage list applies to residual networks; {model} is not one. Use a layer map such as [0:0, 1-{classifier - 1}:0.5] or a single ratio.");
+            }
+
+            if (stageRatios.Length != network.StageListLength)
+            {
+                throw new ArgumentException($"Plan {this} has {stageRatios.Length} stage ratios but {model} needs {network.StageListLength}: stem, {network.ResidualStageCount} residual stages, classifier.");
+            }
+
+            if (stageRatios[^1] > 0)
+            {
+                throw new ArgumentException($"Plan {this}: the last entry is the classifier of {model}; its outputs are the class scores and cannot be pruned, so it must be 0.");
+            }
+
+            for (int stage = 0; stage < stageRatios.Length - 1; stage++)
+            {
+                if (stageRatios[stage] > 0 && !network.ConvLayers.Any(l => l.Stage == stage && l.IsPrunable))
+                {
+                    throw new ArgumentException($"Plan {this}: stage {stage} of {model} has no prunable conv (its convs feed residual sums), so its ratio must be 0.");
+                }
+            }
+        }
+
+        if (kind == PlanKind.Layers)
+        {
+            foreach (var range in layerRanges)
+            {
+                if (range.Last > classifier)
+                {
+                    throw new ArgumentException($"Plan {this}: unknown layer index {range.Last} in '{range}'; {model} has layers 0-{classifier} (convs 0-{classifier - 1}, classifier {classifier}).");
+                }
+
+                if (range.Ratio > 0 && range.Contains(classifier))
+                {
+                    throw new ArgumentException($"Plan {this}: '{range}' prunes layer {classifier}, the classifier of {model}; its outputs are the class scores, so give it ratio 0.");
+                }
+
+                if (range.Ratio > 0 && range.First == range.Last && !network.GetLayer(range.First).IsPrunable)
+                {
+                    var layer = network.GetLayer(range.First);
+                    string why = layer.IsResidualLocked ? "it is residual-locked (its output joins a residual sum)" : "it has a single filter";
+                    throw new ArgumentException($"Plan {this}: layer {range.First} ({layer.Name}) of {model} cannot be pruned: {why}.");
+                }
+            }
+        }
+
+        foreach (var (stage, block) in skippedBlocks)
+        {
+            if (!network.ConvLayers.Any(l => l.Stage == stage && l.Block == block))
+            {
+                throw new ArgumentException($"Plan {this}: skip entry {stage}.{block} matches no block of {model} (stages {network.ConvLayers.Min(l => l.Stage)}-{network.ConvLayers.Max(l => l.Stage)}).");
+            }
+        }
+    }
+
+    private static PruningPlan ParseList(string text, string body)
+    {
+        if (body[^1] != ']')
+        {
+            throw new FormatException($"Pruning plan '{text}': expected ']' at the end of the list.");
+        }
+
+        string[] tokens = [.. body[1..^1].Split(',').Select(t => t.Trim())];
+        if (tokens.Any(t => t.Length == 0))
+        {
+            throw new FormatException($"Pruning plan '{text}': empty entry in the list; expected {Examples}.");
+        }
+
+        bool layerMap = tokens.Any(t => t.Contains(':'));
+        if (!layerMap)
+        {
+            return new PruningPlan(PlanKind.Stages, 0, [.. tokens.Select(t => ParseRatio(text, t, t))], [], []);
+        }
+
+        var ranges = new List<LayerRange>();
+        foreach (string token in tokens)
+        {
+            string[] parts = token.Split(':');
+            if (parts.Length != 2)
+            {
+                throw new FormatException($"Pruning plan '{text}': entry '{token}' is not 'layer:ratio' or 'first-last:ratio' (a layer map cannot be mixed with a per-stage list).");
+            }
+
+            string[] bounds = parts[0].Split('-');
+            int first = 0, last = 0;
+            if (bounds.Length > 2 || !TryParseIndex(bounds[0], out first) || (bounds.Length == 2 ? !TryParseIndex(bounds[1], out last) : !TryParseIndex(bounds[0], out last)))
+            {
+                throw new FormatException($"Pruning plan '{text}': '{parts[0].Trim()}' in entry '{token}' is not a layer index or an inclusive range 'first-last' of non-negative integers.");
+            }
+
+            if (last < first)
+            {
+                throw new FormatException($"Pruning plan '{text}': range '{parts[0].Trim()}' in entry '{token}' ends before it starts.");
+            }
+
+            var range = new LayerRange(first, last, ParseRatio(text, parts[1].Trim(), token));
+            var overlap = ranges.FirstOrDefault(r => r.First <= range.Last && range.First <= r.Last);
+            if (overlap is not null)
+            {
+                throw new FormatException($"Pruning plan '{text}': entry '{token}' overlaps entry '{overlap}'; each layer may be given once.");
+            }
+
+            ranges.Add(range);
+        }
+
+        return new PruningPlan(PlanKind.Layers, 0, [], [.. ranges], []);
+    }
+
+    private static double ParseRatio(string text, string token, string entry)
+    {
+        if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double ratio))
+        {
+            throw new FormatException($"Pruning plan '{text}': '{token}' in entry '{entry}' is not a number; expected a ratio in [0, 1) such as 0.52.");
+        }
+
+        if (!(ratio >= 0 && ratio < 1))
+        {
+            throw new FormatException($"Pruning plan '{text}': ratio '{token}' in entry '{entry}' is outside [0, 1).");
+        }
+
+        return ratio;
+    }
+
+    private static double CheckRatio(double ratio, string parameter) =>
+        ratio >= 0 && ratio < 1 ? ratio : throw new ArgumentOutOfRangeException(parameter, ratio, "Pruning ratios must lie in [0, 1).");
+
+    private static bool TryParseIndex(string token, out int value) =>
+        int.TryParse(token.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out value);
+
+    private static string Format(double ratio) => ratio.ToString("R", CultureInfo.InvariantCulture);
+
+    private sealed record LayerRange(int First, int Last, double Ratio)
+    {
+        public bool Contains(int index) => index >= First && index <= Last;
+
+        public override string ToString() => First == Last ? $"{First}:{Format(Ratio)}" : $"{First}-{Last}:{Format(Ratio)}";
+    }
+}

@@ -1,0 +1,53 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ElectrostaticPruning.Samples.Cli.Settings;
+
+/// <summary>
+/// Options of the default job: train plain, L1-norm and electrostatic models, prune each at a sweep of ratios without
+/// fine-tuning, then optionally fine-tune the electrostatic model at a target speedup.
+/// </summary>
+internal sealed class CompareCommandSettings : TrainingSettings
+{
+    /// <summary>Ratios of the sweep.</summary>
+    [CommandOption("--ratios <LIST>")]
+    [Description("Pruning ratios: '0,0.1,0.5' or 'start:stop:step' (stop included).")]
+    [DefaultValue(OptionParsing.DefaultRatios)]
+    public string Ratios { get; set; } = OptionParsing.DefaultRatios;
+
+    /// <summary>Target speedup of the fine-tuning stage (0 = no fine-tuning stage).</summary>
+    [CommandOption("--finetune-speedup <X>")]
+    [Description("After the sweep, prune the electrostatic model at the smallest swept ratio reaching this FLOPs speedup and fine-tune it for --finetune-epochs; 0 = skip.")]
+    [DefaultValue(0.0)]
+    public double FinetuneSpeedup { get; set; }
+
+    /// <inheritdoc/>
+    protected override bool DataRequired => false;
+
+    /// <inheritdoc/>
+    public override ValidationResult Validate()
+    {
+        var result = base.Validate();
+        if (!result.Successful)
+        {
+            return result;
+        }
+
+        try
+        {
+            OptionParsing.ParseRatios(Ratios);
+        }
+        catch (FormatException e)
+        {
+            return ValidationResult.Error(e.Message);
+        }
+
+        if (FinetuneSpeedup != 0 && (FinetuneSpeedup < 1 || !double.IsFinite(FinetuneSpeedup)))
+        {
+            return ValidationResult.Error($"--finetune-speedup must be 0 (off) or at least 1 (got {FinetuneSpeedup}).");
+        }
+
+        return ValidationResult.Success();
+    }
+}

@@ -1,0 +1,54 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ElectrostaticPruning.Samples.Cli.Settings;
+
+/// <summary>Options of <c>experiment</c>: a named preset, with overrides for CPU-scale runs.</summary>
+internal sealed class ExperimentCommandSettings : TrainingSettings
+{
+    /// <summary>Preset name.</summary>
+    [CommandArgument(0, "[PRESET]")]
+    [Description("resnet56-cifar10, vgg19-cifar100, resnet34-imagenet or resnet56-mnist; omit to list them.")]
+    public string? Preset { get; set; }
+
+    /// <summary>Print the resolved settings and the plans' FLOPs speedups without training.</summary>
+    [CommandOption("--dry-run")]
+    [Description("Print the resolved settings and the FLOPs speedup of each plan, then stop (no data needed).")]
+    public bool DryRun { get; set; }
+
+    /// <summary>Also train the plain and L1 baselines and sweep all three (Figure 2).</summary>
+    [CommandOption("--compare")]
+    [Description("Also train the plain and L1-norm baselines and plot all three pruned without fine-tuning (Figure 2).")]
+    public bool Compare { get; set; }
+
+    /// <summary>Ratios of the Figure 2 sweep.</summary>
+    [CommandOption("--ratios <LIST>")]
+    [Description("Pruning ratios of the --compare sweep: '0,0.1,0.5' or 'start:stop:step'.")]
+    [DefaultValue(OptionParsing.DefaultRatios)]
+    public string Ratios { get; set; } = OptionParsing.DefaultRatios;
+
+    /// <inheritdoc/>
+    protected override bool DataRequired => !DryRun && Preset is not null;
+
+    /// <inheritdoc/>
+    public override ValidationResult Validate()
+    {
+        var result = base.Validate();
+        if (!result.Successful)
+        {
+            return result;
+        }
+
+        try
+        {
+            OptionParsing.ParseRatios(Ratios);
+        }
+        catch (FormatException e)
+        {
+            return ValidationResult.Error(e.Message);
+        }
+
+        return ValidationResult.Success();
+    }
+}

@@ -1,0 +1,38 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ElectrostaticPruning.Samples.Cli.Settings;
+
+/// <summary>Options of <c>train</c>.</summary>
+internal sealed class TrainCommandSettings : TrainingSettings
+{
+    /// <summary>Where the trained model is saved; default &lt;output&gt;/model.zip.</summary>
+    [CommandOption("--save <FILE>")]
+    [Description("Where the trained (and, with --plan, pruned) model is saved; default <output>/model.zip.")]
+    public string? Save { get; set; }
+
+    /// <summary>Checkpoint file written after every epoch.</summary>
+    [CommandOption("--checkpoint <FILE>")]
+    [Description("Checkpoint written after every epoch (weights, optimizer state, epoch); with --resume, training continues from it.")]
+    public string? Checkpoint { get; set; }
+
+    /// <summary>Resume from the checkpoint.</summary>
+    [CommandOption("--resume")]
+    [Description("Continue from --checkpoint when that file exists.")]
+    public bool Resume { get; set; }
+
+    /// <inheritdoc/>
+    public override ValidationResult Validate()
+    {
+        var result = base.Validate();
+        if (!result.Successful)
+        {
+            return result;
+        }
+
+        return Resume && string.IsNullOrWhiteSpace(Checkpoint)
+            ? ValidationResult.Error("--resume needs --checkpoint <FILE>: the file to resume from.")
+            : ValidationResult.Success();
+    }
+}
