@@ -67,7 +67,7 @@ public sealed class FashionMnistLearningTests(FashionMnistLearningTests.Runs run
 
         public Outcome Force { get; }
 
-        private static Outcome Run(Data.ImageDataset train, Data.ImageDataset test, RegularizerKind regularizer)
+        private static Outcome Run(ElectrostaticPruning.Data.ImageDataset train, ElectrostaticPruning.Data.ImageDataset test, RegularizerKind regularizer)
         {
             using var model = new TestCnn(1, 28, 28, 10).Initialize(seed: 1);
             var options = new TrainingOptions
