@@ -164,17 +164,10 @@ internal sealed class NetworkTrainer
             using var scope = NewDisposeScope();
             int count = Math.Min(options.BatchSize, train.Count - start);
             var (inputs, labels) = assembler.Assemble(order.AsSpan(start, count), augmentation, device);
-
-            optimizer.zero_grad();
-            var logits = model.forward(inputs);
-            var dataLoss = nn.functional.cross_entropy(logits, labels);
-            var penalty = regularizer?.Penalty(weights);
-            (penalty is null ? dataLoss : dataLoss + penalty).backward();
-            optimizer.step();
-
-            lossSum += dataLoss.ToDouble() * count;
-            penaltySum += penalty?.ToDouble() ?? 0;
-            correct += logits.argmax(1).eq(labels).sum().item<long>();
+            var step = TrainingStep.Run(model, optimizer, regularizer, weights, inputs, labels);
+            lossSum += step.Loss * count;
+            penaltySum += step.Penalty;
+            correct += step.Correct;
             steps++;
         }
 
