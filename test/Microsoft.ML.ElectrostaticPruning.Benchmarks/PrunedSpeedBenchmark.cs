@@ -14,7 +14,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Benchmarks;
 /// all four variants in a rotating order (so load changes on a shared machine hit them alike) and the medians are
 /// compared. The headline ratio is measured speedup / FLOPs speedup of VGG-19 with channels-last input, the faster
 /// layout for it (oneDNN convolutions and max-pooling work natively in NHWC).
-/// Options: --quick (fewer repetitions), --threads N (libtorch intra-op threads).
+/// Options: --quick (fewer repetitions), --threads N (libtorch intra-op threads), --round M (keep multiples of M filters).
 /// </summary>
 internal sealed class PrunedSpeedBenchmark : IBenchmark
 {
@@ -32,20 +32,21 @@ internal sealed class PrunedSpeedBenchmark : IBenchmark
             torch.set_num_threads(threads);
         }
 
+        var rounding = OptionValue(context, "--round") is int multiple ? new ChannelRounding(multiple) : null;
         int warmup = context.Quick ? 2 : 5, repetitions = context.Quick ? 5 : 21;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"libtorch threads {torch.get_num_threads()}, batch {Batch}x3x32x32, eval + inference_mode, {warmup} warm-ups, median of {repetitions} interleaved repetitions"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"libtorch threads {torch.get_num_threads()}, batch {Batch}x3x32x32, eval + inference_mode, {warmup} warm-ups, median of {repetitions} interleaved repetitions{(rounding is null ? string.Empty : $", kept filters rounded up to multiples of {rounding.Multiple}")}"));
         output.WriteLine($"{"network",-44} {"layout",-13} {"dense ms",9} {"pruned ms",10} {"measured",9} {"FLOPs",7} {"ratio",6}");
-        var vgg = Compare(output, "VGG-19/CIFAR-100 [0:0, 1-15:0.65]", CnnArchitecture.Vgg19, 100, "[0:0, 1-15:0.65]", warmup, repetitions);
-        Compare(output, "ResNet-56/CIFAR-10 [0, 0.52, 0.52, 0.52, 0]", CnnArchitecture.ResNet56, 10, "[0, 0.52, 0.52, 0.52, 0]", warmup, repetitions);
+        var vgg = Compare(output, "VGG-19/CIFAR-100 [0:0, 1-15:0.65]", CnnArchitecture.Vgg19, 100, "[0:0, 1-15:0.65]", rounding, warmup, repetitions);
+        Compare(output, "ResNet-56/CIFAR-10 [0, 0.52, 0.52, 0.52, 0]", CnnArchitecture.ResNet56, 10, "[0, 0.52, 0.52, 0.52, 0]", rounding, warmup, repetitions);
         return vgg.ChannelsLast;
     }
 
-    private static (double Contiguous, double ChannelsLast) Compare(TextWriter output, string label, CnnArchitecture architecture, int classes, string plan, int warmup, int repetitions)
+    private static (double Contiguous, double ChannelsLast) Compare(TextWriter output, string label, CnnArchitecture architecture, int classes, string plan, ChannelRounding? rounding, int warmup, int repetitions)
     {
         torch.manual_seed(0);
         using var dense = CnnZoo.Create(architecture, new ImageShape(3, 32, 32), classes);
         dense.eval();
-        var result = FilterPruner.Prune(dense, PruningPlan.Parse(plan));
+        var result = FilterPruner.Prune(dense, PruningPlan.Parse(plan), rounding);
         using var pruned = result.Network;
         pruned.eval();
         using var nchw = randn(Batch, 3, 32, 32);
