@@ -1,0 +1,233 @@
+using Microsoft.ML.ElectrostaticPruning.Models;
+using Microsoft.ML.ElectrostaticPruning.Pruning;
+using Microsoft.ML.ElectrostaticPruning.Regularization;
+using Microsoft.ML.ElectrostaticPruning.Training;
+
+namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+
+public sealed partial class ElectrostaticCnnTrainer
+{
+    /// <summary>
+    /// Settings of <see cref="ElectrostaticCnnTrainer"/>. Training minimises the paper's Eq. 7,
+    /// <c>J~ = sum_{n,l} J(w_{n,l}; X, y) + alpha_e F_{e,n,l}</c> with <c>F_e = k_e |q_1| |q_n| / r^2</c>, by SGD with momentum
+    /// on the conv layers that <see cref="PruningPlan"/> prunes, then removes the filters with the smallest L1 norms.
+    /// Every option is checked when the trainer is created (the catalog call); an invalid value throws an exception that
+    /// names the option and its valid range.
+    /// </summary>
+    public sealed class Options
+    {
+        /// <summary>Label column: a key type with at least 2 classes (use MapValueToKey first). Default "Label".</summary>
+        public string LabelColumnName { get; set; } = "Label";
+
+        /// <summary>Feature column: a known-size vector of Single holding C x H x W values in planar CHW order (ExtractPixels' layout). Default "Features".</summary>
+        public string FeatureColumnName { get; set; } = "Features";
+
+        /// <summary>Output column of the K class probabilities (softmax of the logits). Default "Score".</summary>
+        public string ScoreColumnName { get; set; } = "Score";
+
+        /// <summary>Output column of the predicted class, a key of the label's key type. Default "PredictedLabel".</summary>
+        public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+
+        /// <summary>The network to train. Default <see cref="CnnArchitecture.SmallCnn"/> (two conv stages; suits 28x28 images).</summary>
+        public CnnArchitecture Architecture { get; set; } = CnnArchitecture.SmallCnn;
+
+        /// <summary>
+        /// Shape of one image, C x H x W, with <c>C * H * W</c> equal to the feature vector size. Default null: taken from the
+        /// feature column's dimensions when it has three (as ExtractPixels' output does), otherwise inferred from its size N:
+        /// 1 x s x s when N = s², 3 x s x s when N = 3 s² (never both); any other size requires this option.
+        /// </summary>
+        public ImageShape? ImageShape { get; set; }
+
+        /// <summary>Training epochs, at least 1. Default 10.</summary>
+        public int Epochs { get; set; } = 10;
+
+        /// <summary>Images per SGD step, from 1 up to the number of training rows. Default 128.</summary>
+        public int BatchSize { get; set; } = 128;
+
+        /// <summary>
+        /// Learning rate per epoch (multi-step: the rate of the last milestone at or before the epoch). Default
+        /// <see cref="LearningRateSchedule.P1"/> = <c>"0:1e-1,100:1e-2,150:1e-3"</c>, the paper's schedule.
+        /// </summary>
+        public LearningRateSchedule LearningRateSchedule { get; set; } = LearningRateSchedule.P1;
+
+        /// <summary>SGD momentum, in [0, 1). Default 0.9.</summary>
+        public double Momentum { get; set; } = 0.9;
+
+        /// <summary>SGD weight decay (L2 on every parameter), finite and at least 0. Default 0 (the paper's "pr" runs; 5e-4 for "pr + ft").</summary>
+        public double WeightDecay { get; set; }
+
+        /// <summary>CIFAR-style augmentation (4-pixel zero padding, random crop, random horizontal flip). Default false.</summary>
+        public bool Augment { get; set; }
+
+        /// <summary>Penalty added to the cross-entropy of the layers to prune. Default <see cref="RegularizerKind.ElectrostaticForce"/>.</summary>
+        public RegularizerKind Regularizer { get; set; } = RegularizerKind.ElectrostaticForce;
+
+        /// <summary>
+        /// Electrostatic force rate <c>alpha_e</c> of Eq. 7, finite and at least 0; used when <see cref="Regularizer"/> is
+        /// ElectrostaticForce. Default 1e-12 (the paper uses 1e-11 for ResNet-56 and 1e-12 for VGG-19; larger networks need smaller rates).
+        /// </summary>
+        public double ForceRate { get; set; } = 1e-12;
+
+        /// <summary>Coulomb constant <c>k_e</c> of <c>F_e = k_e |q_1| |q_n| / r^2</c>, finite and greater than 0. Default 8.99e9.</summary>
+        public double CoulombConstant { get; set; } = ElectrostaticForce.DefaultCoulombConstant;
+
+        /// <summary>
+        /// Gradient of the penalty: <see cref="ForceGradientMode.Paper"/> (Eq. 10, <c>alpha_e k_e |q_1| / r^2 * w</c>) or
+        /// <see cref="ForceGradientMode.Exact"/> (autograd of Eq. 7). Default Paper.
+        /// </summary>
+        public ForceGradientMode GradientMode { get; set; } = ForceGradientMode.Paper;
+
+        /// <summary>Rate of the L1 baseline penalty <c>rate * sum |w|</c>, finite and at least 0; used when <see cref="Regularizer"/> is L1. Default 1e-2.</summary>
+        public double L1Rate { get; set; } = L1NormRegularizer.DefaultRate;
+
+        /// <summary>
+        /// Which filters to remove after training, and on which layers the penalty acts: a uniform ratio, a ResNet per-stage list
+        /// or a layer map, ratios in [0, 1) (see <see cref="Pruning.PruningPlan"/>). Default <c>PruningPlan.Uniform(0.5)</c>.
+        /// Set <see cref="PruningPlanText"/> to give it as text.
+        /// </summary>
+        public PruningPlan PruningPlan { get; set; } = PruningPlan.Uniform(0.5);
+
+        /// <summary>
+        /// <see cref="PruningPlan"/> as text, e.g. <c>"0.5"</c>, <c>"[0, 0.52, 0.52, 0.52, 0]"</c> or <c>"[0:0, 1-15:0.65]"</c>;
+        /// setting it parses the text (a <see cref="FormatException"/> names the offending token).
+        /// </summary>
+        public string PruningPlanText
+        {
+            get => PruningPlan.ToString();
+            set => PruningPlan = PruningPlan.Parse(value);
+        }
+
+        /// <summary>Epochs of plain cross-entropy training of the pruned network after pruning, at least 0. Default 0 (none).</summary>
+        public int FineTuneEpochs { get; set; }
+
+        /// <summary>Learning rate per fine-tuning epoch. Default a constant 1e-2.</summary>
+        public LearningRateSchedule FineTuneSchedule { get; set; } = LearningRateSchedule.Constant(1e-2);
+
+        /// <summary>
+        /// Seed of initialisation, shuffling and augmentation; a fixed seed reproduces a CPU run exactly. Default null: drawn from
+        /// the MLContext's random source, so <c>new MLContext(seed: 1)</c> makes training deterministic too.
+        /// </summary>
+        public int? Seed { get; set; }
+
+        /// <summary>Where to train. Default <see cref="TrainingDevice.Auto"/> (CUDA when the loaded libtorch sees a GPU, else the CPU).</summary>
+        public TrainingDevice Device { get; set; } = TrainingDevice.Auto;
+
+        /// <summary>Optional data evaluated after every epoch (top-1 accuracy in <see cref="EpochMetrics.ValidationAccuracy"/>); same columns as the training data.</summary>
+        public IDataView? ValidationSet { get; set; }
+
+        /// <summary>Called on the training thread after every epoch (training, then fine-tuning); the same message also goes to <c>MLContext.Log</c>.</summary>
+        public Action<EpochMetrics>? ProgressCallback { get; set; }
+
+        /// <summary>Cancels training between SGD steps (Fit then throws <see cref="OperationCanceledException"/>).</summary>
+        public CancellationToken CancellationToken { get; set; }
+
+        /// <summary>Images per forward pass when the transformer scores data (Transform, Evaluate), at least 1. Default 256.</summary>
+        public int InferenceBatchSize { get; set; } = 256;
+
+        /// <summary>A copy of these options (the trainer keeps its own copy so later changes by the caller do not affect it).</summary>
+        internal Options Clone() => (Options)MemberwiseClone();
+
+        /// <summary>Checks every option; the exception names the option, the value and the valid range.</summary>
+        internal void Validate()
+        {
+            RequireName(LabelColumnName, nameof(LabelColumnName));
+            RequireName(FeatureColumnName, nameof(FeatureColumnName));
+            RequireName(ScoreColumnName, nameof(ScoreColumnName));
+            RequireName(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
+            if (ScoreColumnName == PredictedLabelColumnName)
+            {
+                throw new ArgumentException($"ScoreColumnName and PredictedLabelColumnName must differ; both are '{ScoreColumnName}'.", nameof(PredictedLabelColumnName));
+            }
+
+            if (!Enum.IsDefined(Architecture))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Architecture), Architecture, $"Architecture must be one of {string.Join(", ", Enum.GetNames<CnnArchitecture>())}.");
+            }
+
+            if (ImageShape is { } shape && (shape.Channels < 1 || shape.Height < 1 || shape.Width < 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(ImageShape), shape, "ImageShape needs Channels, Height and Width of at least 1.");
+            }
+
+            if (Epochs < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
+            }
+
+            if (BatchSize < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
+            }
+
+            ArgumentNullException.ThrowIfNull(LearningRateSchedule, nameof(LearningRateSchedule));
+            if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1) (the paper uses 0.9).");
+            }
+
+            RequireNonNegative(WeightDecay, nameof(WeightDecay), "the paper uses 0 or 5e-4");
+            if (!Enum.IsDefined(Regularizer))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Regularizer), Regularizer, "Regularizer must be None, L1 or ElectrostaticForce.");
+            }
+
+            RequireNonNegative(ForceRate, nameof(ForceRate), "alpha_e; the paper uses 1e-11 to 1e-17");
+            if (!double.IsFinite(CoulombConstant) || CoulombConstant <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(CoulombConstant), CoulombConstant, "CoulombConstant (k_e) must be finite and greater than 0 (default 8.99e9).");
+            }
+
+            if (!Enum.IsDefined(GradientMode))
+            {
+                throw new ArgumentOutOfRangeException(nameof(GradientMode), GradientMode, "GradientMode must be Paper or Exact.");
+            }
+
+            RequireNonNegative(L1Rate, nameof(L1Rate), "the paper uses 1e-2");
+            ArgumentNullException.ThrowIfNull(PruningPlan, nameof(PruningPlan));
+            if (FineTuneEpochs < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(FineTuneEpochs), FineTuneEpochs, "FineTuneEpochs must be at least 0 (0 = no fine-tuning).");
+            }
+
+            ArgumentNullException.ThrowIfNull(FineTuneSchedule, nameof(FineTuneSchedule));
+            if (!Enum.IsDefined(Device))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Device), Device, "Device must be Auto, Cpu or Cuda.");
+            }
+
+            if (InferenceBatchSize < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(InferenceBatchSize), InferenceBatchSize, "InferenceBatchSize must be at least 1.");
+            }
+        }
+
+        /// <summary>One line listing the settings, kept in the model summary.</summary>
+        internal string Describe() => string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"architecture {Architecture}, epochs {Epochs}, batch {BatchSize}, lr {LearningRateSchedule}, momentum {Momentum}, weight decay {WeightDecay}, " +
+            $"augment {Augment}, regularizer {Regularizer}{RegularizerDetail()}, plan {PruningPlan}, fine-tune {FineTuneEpochs} epochs (lr {FineTuneSchedule}), device {Device}");
+
+        private string RegularizerDetail() => Regularizer switch
+        {
+            RegularizerKind.ElectrostaticForce => string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (alpha_e {ForceRate:G3}, k_e {CoulombConstant:G3}, {GradientMode} gradient)"),
+            RegularizerKind.L1 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (rate {L1Rate:G3})"),
+            _ => string.Empty,
+        };
+
+        private static void RequireName(string? name, string option)
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                throw new ArgumentException($"{option} must name a column; it is empty.", option);
+            }
+        }
+
+        private static void RequireNonNegative(double value, string option, string hint)
+        {
+            if (!double.IsFinite(value) || value < 0)
+            {
+                throw new ArgumentOutOfRangeException(option, value, $"{option} must be finite and at least 0 ({hint}).");
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using Microsoft.ML;
+using Microsoft.ML.ElectrostaticPruning.MLNet;
+using Microsoft.ML.ElectrostaticPruning.Models;
+using Microsoft.ML.ElectrostaticPruning.Pruning;
+using Microsoft.ML.ElectrostaticPruning.Training;
+using Microsoft.ML.Runtime;
+
+// Registers the loader: a saved model names this assembly and this signature, so Model.Load finds it in any process
+// without a registration call.
+[assembly: LoadableClass(typeof(ElectrostaticCnnTransformer), null, typeof(SignatureLoadModel), "Electrostatic CNN", ElectrostaticCnnTransformer.LoaderSignature)]
+
+namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+
+/// <content>Saving and loading through ML.NET's model repository (the internal API reached via build/Publicizer.targets).</content>
+public sealed partial class ElectrostaticCnnTransformer
+{
+    /// <summary>Loader signature written into the model header (at most 24 characters).</summary>
+    internal const string LoaderSignature = "ElectrostaticCnnModel";
+
+    /// <summary>Zip entry holding the pruned network (NetworkSerializer format).</summary>
+    internal const string PrunedNetworkEntry = "PrunedNetwork.bin";
+
+    /// <summary>Zip entry holding the dense trained network (NetworkSerializer format).</summary>
+    internal const string DenseNetworkEntry = "DenseNetwork.bin";
+
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "EPCNNXFM",
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(ElectrostaticCnnTransformer).Assembly.FullName);
+
+    /// <summary>Writes the columns, classes, plan, history and both networks.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+
+        var writer = ctx.Writer;
+        ctx.SaveNonEmptyString(_columns.Features);
+        ctx.SaveNonEmptyString(_columns.Score);
+        ctx.SaveNonEmptyString(_columns.PredictedLabel);
+        _labels.Save(writer);
+        ctx.SaveNonEmptyString(_plan.ToString());
+        ctx.SaveString(_trainingOptions);
+        writer.Write(_inferenceBatchSize);
+        WriteHistory(writer, _training);
+        WriteHistory(writer, _fineTuning);
+
+        ctx.SaveBinaryStream(PrunedNetworkEntry, w => SaveNetwork(w, _pruned));
+        ctx.SaveBinaryStream(DenseNetworkEntry, w => SaveNetwork(w, _dense));
+    }
+
+    /// <summary>The loader ML.NET calls (found by reflection through the LoadableClass attribute).</summary>
+    private static ElectrostaticCnnTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(ctx);
+        ctx.CheckAtModel(GetVersionInfo());
+        try
+        {
+            var reader = ctx.Reader;
+            var columns = new ScoringColumns(ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString());
+            var labels = ClassLabels.Load(reader);
+            var plan = PruningPlan.Parse(ctx.LoadNonEmptyString());
+            string options = ctx.LoadString();
+            int batchSize = reader.ReadInt32();
+            if (batchSize < 1)
+            {
+                throw new InvalidDataException($"Invalid inference batch size {batchSize}.");
+            }
+
+            var training = ReadHistory(reader);
+            var fineTuning = ReadHistory(reader);
+            var pruned = LoadNetwork(ctx, PrunedNetworkEntry);
+            var dense = LoadNetwork(ctx, DenseNetworkEntry);
+            return new ElectrostaticCnnTransformer(env, dense, pruned, plan, labels, columns, training, fineTuning, options, batchSize);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or IOException or ArgumentException)
+        {
+            throw new InvalidDataException($"The ElectrostaticCnn model in '{ctx.Directory}' is corrupt or truncated: {ex.Message}", ex);
+        }
+    }
+
+    private static void SaveNetwork(BinaryWriter writer, CnnNetwork network)
+    {
+        writer.Flush();
+        NetworkSerializer.Save(network, writer.BaseStream);
+    }
+
+    private static CnnNetwork LoadNetwork(ModelLoadContext ctx, string entry)
+    {
+        CnnNetwork? network = null;
+        if (!ctx.TryLoadBinaryStream(entry, r => network = NetworkSerializer.Load(r.BaseStream)))
+        {
+            throw new InvalidDataException($"The model has no '{entry}' entry.");
+        }
+
+        return network!;
+    }
+
+    private static void WriteHistory(BinaryWriter writer, TrainingHistory history)
+    {
+        writer.Write(history.Count);
+        foreach (var epoch in history)
+        {
+            writer.Write(epoch.Epoch);
+            writer.Write(epoch.LearningRate);
+            writer.Write(epoch.Loss);
+            writer.Write(epoch.Penalty);
+            writer.Write(epoch.TrainAccuracy);
+            writer.Write(epoch.ValidationAccuracy.HasValue);
+            writer.Write(epoch.ValidationAccuracy ?? 0);
+            writer.Write(epoch.Seconds);
+        }
+    }
+
+    private static TrainingHistory ReadHistory(BinaryReader reader)
+    {
+        int count = reader.ReadInt32();
+        if (count < 0 || count > 1_000_000)
+        {
+            throw new InvalidDataException($"Invalid training history length {count}.");
+        }
+
+        var history = new TrainingHistory();
+        for (int i = 0; i < count; i++)
+        {
+            int epoch = reader.ReadInt32();
+            double rate = reader.ReadDouble(), loss = reader.ReadDouble(), penalty = reader.ReadDouble(), accuracy = reader.ReadDouble();
+            bool hasValidation = reader.ReadBoolean();
+            double validation = reader.ReadDouble(), seconds = reader.ReadDouble();
+            history.Add(new EpochMetrics(epoch, rate, loss, penalty, accuracy, hasValidation ? validation : null, seconds));
+        }
+
+        return history;
+    }
+}

@@ -1,0 +1,137 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.ElectrostaticPruning.Models;
+using Microsoft.ML.ElectrostaticPruning.Pruning;
+using Microsoft.ML.ElectrostaticPruning.Training;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+
+namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+
+/// <summary>
+/// A trained and pruned CNN image classifier as an ML.NET transformer. It appends <c>Score</c> (K class probabilities, with
+/// the class names as <c>SlotNames</c>) and <c>PredictedLabel</c> (a key of the training label's key type, with its
+/// <c>KeyValues</c>), so <c>MulticlassClassification.Evaluate</c>, its confusion matrix and <c>MapKeyToValue</c> work directly.
+/// It scores with the pruned network, in batches, lazily; it also keeps the dense trained network, so
+/// <see cref="Prune(PruningPlan)"/> derives other pruned models from the same training run without retraining.
+/// <c>mlContext.Model.Save</c> / <c>Load</c> persist both networks, the classes and the history.
+/// </summary>
+public sealed partial class ElectrostaticCnnTransformer : ITransformer
+{
+    private readonly IHost _host;
+    private readonly CnnNetwork _dense;
+    private readonly CnnNetwork _pruned;
+    private readonly PruningPlan _plan;
+    private readonly ClassLabels _labels;
+    private readonly ScoringColumns _columns;
+    private readonly TrainingHistory _training;
+    private readonly TrainingHistory _fineTuning;
+    private readonly string _trainingOptions;
+    private readonly int _inferenceBatchSize;
+    private readonly NetworkScorer _scorer;
+    private readonly Lazy<ElectrostaticCnnModelSummary> _summary;
+
+    internal ElectrostaticCnnTransformer(
+        IHostEnvironment env,
+        CnnNetwork dense,
+        CnnNetwork pruned,
+        PruningPlan plan,
+        ClassLabels labels,
+        ScoringColumns columns,
+        TrainingHistory training,
+        TrainingHistory fineTuning,
+        string trainingOptions,
+        int inferenceBatchSize)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        _host = env.Register(nameof(ElectrostaticCnnTransformer));
+        _dense = dense;
+        _pruned = pruned;
+        _plan = plan;
+        _labels = labels;
+        _columns = columns;
+        _training = training;
+        _fineTuning = fineTuning;
+        _trainingOptions = trainingOptions;
+        _inferenceBatchSize = inferenceBatchSize;
+        if (pruned.ClassCount != labels.Count)
+        {
+            throw new InvalidDataException($"The network has {pruned.ClassCount} outputs but the label has {labels.Count} classes.");
+        }
+
+        var shape = pruned.InputShape;
+        _scorer = new NetworkScorer(pruned, shape.Channels, shape.Height, shape.Width, labels.Count, DeviceOf(pruned));
+        _summary = new(BuildSummary);
+    }
+
+    /// <summary>Always true: the transformer maps rows one by one too (PredictionEngine).</summary>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>Network, classes, per-layer filter counts, parameters, FLOPs, speedup and training history.</summary>
+    public ElectrostaticCnnModelSummary Summary => _summary.Value;
+
+    /// <summary>The pruning plan of the network this transformer scores with.</summary>
+    public PruningPlan PruningPlan => _plan;
+
+    /// <summary>Images per forward pass in <see cref="Transform"/>.</summary>
+    public int InferenceBatchSize => _inferenceBatchSize;
+
+    /// <summary>The pruned network that scores (tests and benchmarks call it directly).</summary>
+    internal CnnNetwork Network => _pruned;
+
+    /// <summary>The dense trained network that <see cref="Prune(PruningPlan)"/> starts from.</summary>
+    internal CnnNetwork DenseNetwork => _dense;
+
+    /// <summary>The input schema plus Score and PredictedLabel.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or is not a vector of C x H x W Singles.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
+
+    /// <summary>Scores <paramref name="input"/> lazily: nothing runs until a cursor asks for Score or PredictedLabel.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or is not a vector of C x H x W Singles.</exception>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new ScoringDataView(input, Bind(input.Schema), _scorer, _inferenceBatchSize);
+    }
+
+    /// <summary>A row-to-row mapper over <paramref name="inputSchema"/> (used by PredictionEngine).</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoringRowMapper(Bind(inputSchema), _scorer);
+
+    /// <summary>
+    /// Prunes the dense trained network with another plan and returns a transformer that scores with the result; no
+    /// retraining and no fine-tuning (this transformer is unchanged).
+    /// </summary>
+    /// <param name="plan">The plan, e.g. <c>PruningPlan.Uniform(0.7)</c>.</param>
+    /// <exception cref="ArgumentException">The plan does not fit the architecture (e.g. a stage list of the wrong length).</exception>
+    public ElectrostaticCnnTransformer Prune(PruningPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var result = FilterPruner.Prune(_dense, plan);
+        return new ElectrostaticCnnTransformer(_host, _dense, result.Network, plan, _labels, _columns, _training, new TrainingHistory(), _trainingOptions, _inferenceBatchSize);
+    }
+
+    private ScoringBinding Bind(DataViewSchema inputSchema) =>
+        ScoringBinding.Create(inputSchema, _columns, _labels, _pruned.InputShape.Size);
+
+    private static torch.Device DeviceOf(CnnNetwork network) =>
+        network.parameters().FirstOrDefault()?.device ?? torch.CPU;
+
+    private ElectrostaticCnnModelSummary BuildSummary()
+    {
+        var prunedByName = _pruned.ConvLayers.ToDictionary(l => l.Name);
+        var layers = _dense.ConvLayers
+            .Where(l => l.IsPrunable)
+            .Select(l => new PrunedLayerSummary(l.LayerIndex, l.Name, _plan.RatioFor(_dense, l), l.OutChannels, prunedByName[l.Name].OutChannels))
+            .ToArray();
+        return new ElectrostaticCnnModelSummary(
+            _dense.Architecture,
+            _dense.InputShape,
+            _labels.Names,
+            _plan,
+            layers,
+            ComplexityCounter.Measure(_dense),
+            ComplexityCounter.Measure(_pruned),
+            _training,
+            _fineTuning,
+            _trainingOptions);
+    }
+}
