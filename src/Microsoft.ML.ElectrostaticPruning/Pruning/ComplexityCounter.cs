@@ -48,7 +48,8 @@ internal static class ComplexityCounter
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
             var shape = network.InputShape;
-            network.call(zeros(1, shape.Channels, shape.Height, shape.Width));
+            var device = network.parameters().First().device;
+            network.call(zeros(1, shape.Channels, shape.Height, shape.Width, device: device));
         }
         finally
         {

@@ -48,6 +48,7 @@ internal static class FilterPruner
             }
 
             pruned = CnnZoo.Create(dense.Architecture, dense.InputShape, dense.ClassCount, widths);
+            pruned.to(dense.parameters().First().device);
             CopySlicedWeights(dense, pruned, layers);
         }
 
@@ -83,7 +84,8 @@ internal static class FilterPruner
     private static void CopySlicedWeights(CnnNetwork dense, CnnNetwork pruned, IReadOnlyList<LayerPruning> layers)
     {
         using var scope = NewDisposeScope();
-        var outKept = layers.Where(l => l.IsPruned).ToDictionary(l => l.Layer.Name, l => tensor(l.KeptIndices.Select(i => (long)i).ToArray()));
+        var device = dense.parameters().First().device;
+        var outKept = layers.Where(l => l.IsPruned).ToDictionary(l => l.Layer.Name, l => tensor(l.KeptIndices.Select(i => (long)i).ToArray(), device: device));
         var inKept = new Dictionary<string, Tensor>();
         Tensor? classifierFeatures = null;
         foreach (var layer in layers.Where(l => l.IsPruned))
@@ -97,7 +99,7 @@ internal static class FilterPruner
             if (consumers.ClassifierFeaturesPerChannel > 0)
             {
                 long k = consumers.ClassifierFeaturesPerChannel;
-                classifierFeatures = (outKept[layer.Layer.Name].unsqueeze(1) * k + arange(k)).flatten();
+                classifierFeatures = (outKept[layer.Layer.Name].unsqueeze(1) * k + arange(k, device: device)).flatten();
             }
         }
 

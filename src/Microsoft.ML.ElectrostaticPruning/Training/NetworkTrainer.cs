@@ -116,7 +116,17 @@ internal sealed class NetworkTrainer
     }
 
     /// <summary>The seed of epoch <paramref name="epoch"/>'s shuffling, augmentation and torch RNG.</summary>
-    internal static int EpochSeed(int seed, int epoch) => HashCode.Combine(seed, epoch, 0x5eed);
+    /// <remarks>
+    /// A fixed SplitMix64 mix of (seed, epoch): the same in every process, unlike <see cref="HashCode"/>, which is
+    /// randomized per process and would make runs and resumed checkpoints irreproducible.
+    /// </remarks>
+    internal static int EpochSeed(int seed, int epoch)
+    {
+        ulong z = unchecked(((ulong)(uint)seed << 32 | (uint)epoch) + 0x9E3779B97F4A7C15UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return (int)((z ^ (z >> 31)) & int.MaxValue);
+    }
 
     private static EpochMetrics RunEpoch(
         nn.Module<Tensor, Tensor> model,

@@ -1,0 +1,66 @@
+using Microsoft.ML.ElectrostaticPruning.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.ElectrostaticPruning.Tests.Pruning;
+
+/// <summary>Builds networks whose BatchNorms are not the identity, so that pruning tests can fail.</summary>
+internal static class TestNetworks
+{
+    /// <summary>A seeded network in eval mode with random BN scale, shift and running statistics.</summary>
+    public static CnnNetwork CreateWithRandomBatchNorm(CnnArchitecture architecture, ImageShape shape, int classes, int seed = 1)
+    {
+        torch.manual_seed(seed);
+        var network = CnnZoo.Create(architecture, shape, classes);
+        using (no_grad())
+        {
+            foreach (var (_, module) in network.named_modules())
+            {
+                if (module is TorchSharp.Modules.BatchNorm2d bn)
+                {
+                    long n = bn.weight!.shape[0];
+                    bn.weight.copy_(rand(n) + 0.5);
+                    bn.bias!.copy_(randn(n) * 0.2);
+                    bn.running_mean!.copy_(randn(n) * 0.2);
+                    bn.running_var!.copy_(rand(n) + 0.5);
+                }
+            }
+        }
+
+        network.eval();
+        return network;
+    }
+
+    /// <summary>An independent copy with the same architecture, widths and weights.</summary>
+    public static CnnNetwork Clone(CnnNetwork network)
+    {
+        var copy = CnnZoo.Create(network.Architecture, network.InputShape, network.ClassCount, network.Widths);
+        using (no_grad())
+        {
+            var target = copy.state_dict();
+            foreach (var (name, value) in network.state_dict())
+            {
+                target[name].copy_(value);
+            }
+        }
+
+        copy.train(network.training);
+        return copy;
+    }
+
+    /// <summary>Outputs of <paramref name="network"/> on <paramref name="input"/> in eval mode without gradients.</summary>
+    public static Tensor Predict(CnnNetwork network, Tensor input)
+    {
+        network.eval();
+        using var noGrad = no_grad();
+        return network.call(input);
+    }
+
+    /// <summary>Whether every state entry of <paramref name="a"/> equals <paramref name="b"/>'s exactly.</summary>
+    public static bool SameState(Dictionary<string, Tensor> a, Dictionary<string, Tensor> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var other) && kv.Value.shape.SequenceEqual(other.shape) && kv.Value.equal(other).all().item<bool>());
+
+    /// <summary>A deep copy of a state dictionary.</summary>
+    public static Dictionary<string, Tensor> Snapshot(CnnNetwork network) =>
+        network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+}
