@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.ElectrostaticPruning.Data;
+using Microsoft.ML.ElectrostaticPruning.Models;
 using System.Runtime.InteropServices;
 using Microsoft.ML.ElectrostaticPruning.Regularization;
 using TorchSharp;
@@ -217,6 +218,11 @@ internal sealed class NetworkTrainer
     private static void ProbeShapes(nn.Module<Tensor, Tensor> model, ImageDataset train, Device device)
     {
         var shape = train.Shape;
+        if (model is CnnNetwork network && (network.InputShape != shape || network.ClassCount != train.ClassCount))
+        {
+            throw new ArgumentException($"The training images are {shape} (C x H x W) with {train.ClassCount} classes, but the {network.Architecture} network expects {network.InputShape} with {network.ClassCount} classes.", nameof(train));
+        }
+
         bool wasTraining = model.training;
         model.eval();
         try

@@ -215,7 +215,7 @@ public sealed class NetworkTrainerTests : IDisposable
     }
 
     [Fact]
-    public void ImagesOfTheWrongShapeAreRejectedBeforeTrainingWithTheShapeInTheMessage()
+    public void ImagesOfTheWrongShapeAreRejectedBeforeTrainingWithTheExpectedShapeInTheMessage()
     {
         using var model = Model();
         var data = new ImageDataset(new float[4 * 144], [0, 1, 2, 0], new ImageShape(1, 12, 12), 3);
@@ -224,8 +224,31 @@ public sealed class NetworkTrainerTests : IDisposable
         var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, Convs(model), data, null, Options()));
 
         Assert.Equal("train", error.ParamName);
-        Assert.Contains("1x12x12", error.Message);
+        Assert.Contains("images are 1x12x12", error.Message);
+        Assert.Contains("expects 1x8x8", error.Message);
         AssertSameWeights(before, TestModels.Snapshot(model));
+    }
+
+    [Fact]
+    public void AModuleThatCannotProcessTheImagesIsRejectedByAProbeForwardPass()
+    {
+        // A plain module knows no input shape: the one-image probe must turn the deep shape error into a clear one.
+        using var model = nn.Sequential(("flatten", nn.Flatten()), ("fc", nn.Linear(64, 3)));
+        var data = new ImageDataset(new float[4 * 144], [0, 1, 2, 0], new ImageShape(1, 12, 12), 3);
+
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, [], data, null, new TrainingOptions { Regularizer = RegularizerKind.None, Device = TrainingDevice.Cpu }));
+
+        Assert.Equal("train", error.ParamName);
+        Assert.Contains("input shape (C x H x W) is 1x12x12", error.Message);
+    }
+
+    [Fact]
+    public void AModuleWithTheWrongNumberOfOutputsIsRejectedByTheProbe()
+    {
+        using var model = nn.Sequential(("flatten", nn.Flatten()), ("fc", nn.Linear(64, 4)));
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, [], TestData.Synthetic(16), null, new TrainingOptions { Regularizer = RegularizerKind.None, Device = TrainingDevice.Cpu }));
+        Assert.Equal("train", error.ParamName);
+        Assert.Contains("expected [1, 3]", error.Message);
     }
 
     [Fact]
@@ -236,7 +259,7 @@ public sealed class NetworkTrainerTests : IDisposable
         var data = new ImageDataset(synthetic.Features, synthetic.Labels, synthetic.Shape, 5);
         var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, Convs(model), data, null, Options()));
         Assert.Equal("train", error.ParamName);
-        Assert.Contains("expected [1, 5]", error.Message);
+        Assert.Contains("expects 1x8x8 with 3 classes", error.Message);
     }
 
     [Fact]
