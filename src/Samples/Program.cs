@@ -1,1 +1,3 @@
-System.Console.WriteLine("samples");
+using ElectrostaticPruning.Samples.Cli;
+
+return SamplesApp.Run(args, Consoles.CreateOutput(), Consoles.CreateError());

@@ -53,6 +53,17 @@ internal sealed class OptionABasicBlock : nn.Module<Tensor, Tensor>
         }
 
         var subsampled = stride == 1 ? input : input[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(null, null, stride), TensorIndex.Slice(null, null, stride)];
-        return padBefore == 0 && padAfter == 0 ? subsampled : nn.functional.pad(subsampled, [0, 0, 0, 0, padBefore, padAfter]);
+        if (padBefore == 0 && padAfter == 0)
+        {
+            return subsampled;
+        }
+
+        var padded = nn.functional.pad(subsampled, [0, 0, 0, 0, padBefore, padAfter]);
+
+        // pad returns NCHW-contiguous memory; keep a channels-last (NHWC-strided) input channels-last so that the
+        // residual sum and the next convolutions do not switch memory layout.
+        return IsChannelsLast(input) ? padded.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : padded;
     }
+
+    private static bool IsChannelsLast(Tensor tensor) => tensor.dim() == 4 && tensor.shape[1] > 1 && tensor.stride(1) == 1;
 }

@@ -20,7 +20,14 @@ internal static class Consoles
         return console;
     }
 
-    /// <summary>Stderr, for the one-line error messages.</summary>
-    public static IAnsiConsole CreateError() =>
-        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    /// <summary>Stderr, for the one-line error messages; never wrapped, so each error stays on one line.</summary>
+    public static IAnsiConsole CreateError()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        console.Profile.Width = ErrorWidth;
+        return console;
+    }
+
+    /// <summary>Wide enough that no error message wraps.</summary>
+    private const int ErrorWidth = 4096;
 }

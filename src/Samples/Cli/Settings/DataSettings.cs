@@ -9,7 +9,7 @@ internal class DataSettings : SampleSettings
 {
     /// <summary>Data folder: IDX files, CIFAR binaries or one subfolder of images per class.</summary>
     [CommandOption("-d|--data <PATH>")]
-    [Description("Data folder: MNIST-style IDX files (train-images-idx3-ubyte[.gz], ...), CIFAR-10/100 binaries (data_batch_*.bin / train.bin) or one subfolder of images per class (optionally under train/ and test/).")]
+    [Description("Data folder: MNIST-style IDX files (train-images-idx3-ubyte[[.gz]], ...), CIFAR-10/100 binaries (data_batch_*.bin / train.bin) or one subfolder of images per class (optionally under train/ and test/).")]
     public string? Data { get; set; }
 
     /// <summary>Use only the first N training images (0 = all).</summary>

@@ -37,7 +37,7 @@ internal sealed class FinetuneCommandSettings : ModelFileSettings
 
     /// <summary>SGD momentum.</summary>
     [CommandOption("--momentum <M>")]
-    [Description("SGD momentum, in [0, 1).")]
+    [Description("SGD momentum, in [[0, 1).")]
     [DefaultValue(0.9)]
     public double Momentum { get; set; } = 0.9;
 
@@ -81,8 +81,13 @@ internal sealed class FinetuneCommandSettings : ModelFileSettings
             return ValidationResult.Error($"--momentum must be in [0, 1) (got {Momentum}).");
         }
 
-        return WeightDecay < 0 || !double.IsFinite(WeightDecay)
-            ? ValidationResult.Error($"--weight-decay must be 0 or more (got {WeightDecay}).")
-            : ValidationResult.Success();
+        if (WeightDecay < 0 || !double.IsFinite(WeightDecay))
+        {
+            return ValidationResult.Error($"--weight-decay must be 0 or more (got {WeightDecay}).");
+        }
+
+        return FirstError(
+            Parsed(() => LibraryOptions.ParseSchedule(LearningRate)),
+            Parsed(() => _ = Plan is null ? null : LibraryOptions.ParsePlan(Plan, Skip)));
     }
 }

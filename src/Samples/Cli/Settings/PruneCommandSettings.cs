@@ -9,7 +9,7 @@ internal sealed class PruneCommandSettings : ModelFileSettings
 {
     /// <summary>The plan to prune by.</summary>
     [CommandOption("-p|--plan <PLAN>")]
-    [Description("Pruning plan: one ratio ('0.5'), per ResNet stage ('[0,0.52,0.52,0.52,0]') or per layer range ('[0:0,1-15:0.65]').")]
+    [Description("Pruning plan: one ratio ('0.5'), per ResNet stage ('[[0,0.52,0.52,0.52,0]]') or per layer range ('[[0:0,1-15:0.65]]').")]
     public string? Plan { get; set; }
 
     /// <summary>Blocks never pruned.</summary>
@@ -36,6 +36,6 @@ internal sealed class PruneCommandSettings : ModelFileSettings
 
         return string.IsNullOrWhiteSpace(Plan)
             ? ValidationResult.Error("--plan is required, e.g. --plan 0.5 or --plan \"[0,0.52,0.52,0.52,0]\".")
-            : ValidationResult.Success();
+            : Parsed(() => LibraryOptions.ParsePlan(Plan, Skip));
     }
 }

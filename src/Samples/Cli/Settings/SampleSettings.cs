@@ -65,6 +65,24 @@ internal class SampleSettings : CommandSettings
         return ValidationResult.Success();
     }
 
+    /// <summary>Runs <paramref name="parse"/> and turns its <see cref="FormatException"/> into a validation error.</summary>
+    protected static ValidationResult Parsed(Action parse)
+    {
+        try
+        {
+            parse();
+            return ValidationResult.Success();
+        }
+        catch (FormatException e)
+        {
+            return ValidationResult.Error(e.Message);
+        }
+    }
+
+    /// <summary>The first unsuccessful result, or success.</summary>
+    protected static ValidationResult FirstError(params ValidationResult[] results) =>
+        results.FirstOrDefault(r => !r.Successful) ?? ValidationResult.Success();
+
     /// <summary>A path inside <see cref="Output"/>.</summary>
     public string OutputPath(string fileName) => Path.Combine(Output, fileName);
 }

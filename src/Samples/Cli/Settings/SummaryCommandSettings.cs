@@ -86,18 +86,9 @@ internal sealed class SummaryCommandSettings : SampleSettings
             return ValidationResult.Error($"--classes must be at least 2 (got {Classes}).");
         }
 
-        if (Input is not null)
-        {
-            try
-            {
-                ParseShape(Input);
-            }
-            catch (FormatException e)
-            {
-                return ValidationResult.Error(e.Message);
-            }
-        }
-
-        return ValidationResult.Success();
+        return FirstError(
+            Parsed(() => _ = Input is null ? default : ParseShape(Input)),
+            Parsed(() => _ = Architecture is null ? default : LibraryOptions.ParseArchitecture(Architecture)),
+            Parsed(() => _ = Plan is null ? null : LibraryOptions.ParsePlan(Plan, Skip)));
     }
 }

@@ -32,7 +32,7 @@ internal class TrainingSettings : DataSettings
 
     /// <summary>SGD momentum in [0, 1).</summary>
     [CommandOption("--momentum <M>")]
-    [Description("SGD momentum, in [0, 1).")]
+    [Description("SGD momentum, in [[0, 1).")]
     public double? Momentum { get; set; }
 
     /// <summary>SGD weight decay (L2), 0 or more.</summary>
@@ -67,7 +67,7 @@ internal class TrainingSettings : DataSettings
 
     /// <summary>Pruning plan (which layers are regularized and pruned, and how much).</summary>
     [CommandOption("-p|--plan <PLAN>")]
-    [Description("Pruning plan: one ratio ('0.5'), per ResNet stage ('[0,0.52,0.52,0.52,0]') or per layer range ('[0:0,1-15:0.65]').")]
+    [Description("Pruning plan: one ratio ('0.5'), per ResNet stage ('[[0,0.52,0.52,0.52,0]]') or per layer range ('[[0:0,1-15:0.65]]').")]
     public string? Plan { get; set; }
 
     /// <summary>Blocks never pruned, as stage.block prefixes.</summary>
@@ -134,6 +134,12 @@ internal class TrainingSettings : DataSettings
             return ValidationResult.Error($"--finetune-epochs must be 0 or more (got {FinetuneEpochs}).");
         }
 
-        return ValidationResult.Success();
+        return FirstError(
+            Parsed(() => _ = Architecture is null ? default : LibraryOptions.ParseArchitecture(Architecture)),
+            Parsed(() => _ = Regularizer is null ? default : LibraryOptions.ParseRegularizer(Regularizer)),
+            Parsed(() => _ = GradientMode is null ? default : LibraryOptions.ParseGradientMode(GradientMode)),
+            Parsed(() => _ = LearningRate is null ? null : LibraryOptions.ParseSchedule(LearningRate)),
+            Parsed(() => _ = Plan is null ? null : LibraryOptions.ParsePlan(Plan, Skip)),
+            Skip is not null && Plan is null ? ValidationResult.Error("--skip needs --plan: the skip list refines a plan.") : ValidationResult.Success());
     }
 }

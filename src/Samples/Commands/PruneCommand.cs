@@ -1,0 +1,39 @@
+using ElectrostaticPruning.Samples.Cli;
+using ElectrostaticPruning.Samples.Cli.Settings;
+using ElectrostaticPruning.Samples.Data;
+using ElectrostaticPruning.Samples.Jobs;
+using ElectrostaticPruning.Samples.Reporting;
+using Microsoft.ML;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ElectrostaticPruning.Samples.Commands;
+
+/// <summary><c>prune</c>: re-prune a trained model's dense network by another plan, without retraining.</summary>
+internal sealed class PruneCommand(IAnsiConsole console) : Command<PruneCommandSettings>
+{
+    /// <inheritdoc/>
+    public override int Execute(CommandContext context, PruneCommandSettings settings, CancellationToken cancellationToken)
+    {
+        RunEnvironment.ApplyThreads(settings.Threads);
+        var mlContext = new MLContext(seed: settings.Seed);
+        var (trained, schema) = ModelFiles.LoadWithSchema(mlContext, settings.Model!);
+        var pruned = trained.Prune(LibraryOptions.ParsePlan(settings.Plan!, settings.Skip));
+        var summary = pruned.Summary;
+        console.Write(SummaryCommand.LayerTable(summary));
+        console.Write(NetworkSummaryView.Complexity(summary.Dense, summary.Pruned));
+
+        var save = settings.Save ?? settings.OutputPath("pruned.zip");
+        if (settings.Data is not null)
+        {
+            var data = DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data), settings);
+            console.MarkupLine($"Test top-1 on {Markup.Escape(data.Description)}: dense {Units.Percent(PrunedEvaluation.Accuracy(mlContext, trained.Prune(Microsoft.ML.ElectrostaticPruning.Pruning.PruningPlan.Uniform(0)), data.Test))}, " +
+                $"pruned [bold]{Units.Percent(PrunedEvaluation.Accuracy(mlContext, pruned, data.Test))}[/] (no fine-tuning).");
+        }
+
+        ModelFiles.Save(mlContext, pruned, schema, save);
+
+        console.MarkupLine($"Saved {Markup.Escape(save)}.");
+        return 0;
+    }
+}

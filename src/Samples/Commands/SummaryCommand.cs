@@ -1,0 +1,91 @@
+using System.Globalization;
+using ElectrostaticPruning.Samples.Cli;
+using ElectrostaticPruning.Samples.Cli.Settings;
+using ElectrostaticPruning.Samples.Jobs;
+using ElectrostaticPruning.Samples.Reporting;
+using Microsoft.ML;
+using Microsoft.ML.ElectrostaticPruning.MLNet;
+using Microsoft.ML.ElectrostaticPruning.Models;
+using Microsoft.ML.ElectrostaticPruning.Pruning;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+
+namespace ElectrostaticPruning.Samples.Commands;
+
+/// <summary><c>summary</c>: architecture, conv layers, params, FLOPs and, with a plan, the kept filters and speedup.</summary>
+internal sealed class SummaryCommand(IAnsiConsole console) : Command<SummaryCommandSettings>
+{
+    /// <inheritdoc/>
+    public override int Execute(CommandContext context, SummaryCommandSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Model is not null)
+        {
+            var model = ModelFiles.Load(new MLContext(seed: settings.Seed), settings.Model);
+            if (settings.Plan is not null)
+            {
+                model = model.Prune(LibraryOptions.ParsePlan(settings.Plan, settings.Skip));
+            }
+
+            var summary = model.Summary;
+            console.Write(LayerTable(summary));
+            console.Write(NetworkSummaryView.Complexity(summary.Dense, summary.Pruned));
+            console.MarkupLine(Markup.Escape(
+                $"Classes: {string.Join(", ", summary.ClassNames)}. Trained {summary.Training.Count} epochs" +
+                (summary.FineTuning.Count > 0 ? $", fine-tuned {summary.FineTuning.Count}" : string.Empty) + $"; {summary.TrainingOptions}."));
+            return 0;
+        }
+
+        using var network = Build(settings);
+        var pruning = settings.Plan is null ? null : FilterPruner.Prune(network, LibraryOptions.ParsePlan(settings.Plan, settings.Skip));
+        try
+        {
+            console.Write(NetworkSummaryView.Layers(network, pruning));
+            console.Write(NetworkSummaryView.Complexity(pruning?.Dense ?? ComplexityCounter.Measure(network), pruning?.Pruned));
+        }
+        finally
+        {
+            pruning?.Network.Dispose();
+        }
+
+        return 0;
+    }
+
+    /// <summary>The prunable layers of a trained model: filters, kept filters and ratio.</summary>
+    public static Table LayerTable(ElectrostaticCnnModelSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var table = new Table().RoundedBorder().Title(Markup.Escape(
+            $"{summary.Architecture} (input {summary.InputShape}, {summary.ClassCount} classes) pruned by {summary.PruningPlan}"));
+        table.AddColumn(new TableColumn("Layer").RightAligned());
+        table.AddColumn("Name");
+        table.AddColumn(new TableColumn("Filters").RightAligned());
+        table.AddColumn(new TableColumn("Kept").RightAligned());
+        table.AddColumn(new TableColumn("Ratio").RightAligned());
+        foreach (var layer in summary.Layers)
+        {
+            table.AddRow(
+                layer.LayerIndex.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(layer.Name),
+                layer.Filters.ToString(CultureInfo.InvariantCulture),
+                layer.KeptFilters < layer.Filters ? $"[bold]{layer.KeptFilters}[/]" : layer.KeptFilters.ToString(CultureInfo.InvariantCulture),
+                layer.Ratio.ToString("0.###", CultureInfo.InvariantCulture));
+        }
+
+        return table;
+    }
+
+    private static CnnNetwork Build(SummaryCommandSettings settings)
+    {
+        var architecture = LibraryOptions.ParseArchitecture(settings.Architecture!);
+        var shape = LibraryOptions.DefaultInputShape(architecture);
+        if (settings.Input is not null)
+        {
+            var (channels, height, width) = SummaryCommandSettings.ParseShape(settings.Input);
+            shape = new ImageShape(channels, height, width);
+        }
+
+        torch.manual_seed(settings.Seed);
+        return CnnZoo.Create(architecture, shape, settings.Classes ?? LibraryOptions.DefaultClassCount(architecture));
+    }
+}

@@ -1,0 +1,90 @@
+using Microsoft.ML.ElectrostaticPruning.Models;
+
+namespace ElectrostaticPruning.Samples.Experiments;
+
+/// <summary>The paper's experiments with Table 1's training settings and Table 2's alpha_e and pruning plans.</summary>
+internal static class ExperimentPresets
+{
+    // Table 1, "MNIST" column: SGD(0.9, 0), P1, 200 epochs, batch 256, no fine-tuning.
+    private static readonly TrainingRecipe MnistTraining = new(200, 256, 0.9, 0, "P1", Augment: false);
+
+    // Table 1, "CIFAR" column: pr SGD(0.9, 0), P1, 200 epochs; ft SGD(0.9, 5e-4), P2, 120 epochs; batch 128.
+    private static readonly TrainingRecipe CifarTraining = new(200, 128, 0.9, 0, "P1", Augment: true);
+    private static readonly TrainingRecipe CifarFineTuning = new(120, 128, 0.9, 5e-4, "P2", Augment: true);
+
+    // Table 1, "ImageNet" column: SGD(0.9, 5e-4), 100 / ft 80 epochs, batch 512, ft policy P2. The paper gives no
+    // policy for the 100 training epochs, which start from pretrained weights; P2 (the fine-tuning policy) is used.
+    private static readonly TrainingRecipe ImageNetTraining = new(100, 512, 0.9, 5e-4, "P2", Augment: false);
+    private static readonly TrainingRecipe ImageNetFineTuning = new(80, 512, 0.9, 5e-4, "P2", Augment: false);
+
+    /// <summary>All presets, in the order <c>experiment --help</c> lists them.</summary>
+    public static IReadOnlyList<ExperimentPreset> All { get; } =
+    [
+        new(
+            "resnet56-cifar10",
+            "ResNet-56 on CIFAR-10",
+            CnnArchitecture.ResNet56,
+            new ImageShape(3, 32, 32),
+            10,
+            "the CIFAR-10 binary folder (data_batch_1..5.bin, test_batch.bin)",
+            CifarTraining,
+            CifarFineTuning,
+            1e-16,
+            [
+                new PresetPlan("[0,0.52,0.52,0.52,0]", null, 2.17),
+                new PresetPlan("[0,0.6,0.6,0.6,0]", null, 2.62),
+                new PresetPlan("[0,0.62,0.63,0.62,0]", null, 2.73),
+            ],
+            "Table 1 (CIFAR) and Table 2 (ResNet-56/CIFAR-10, alpha_e = 1e-16)."),
+        new(
+            "vgg19-cifar100",
+            "VGG-19 on CIFAR-100",
+            CnnArchitecture.Vgg19,
+            new ImageShape(3, 32, 32),
+            100,
+            "the CIFAR-100 binary folder (train.bin, test.bin)",
+            CifarTraining,
+            CifarFineTuning,
+            1e-11,
+            [
+                new PresetPlan("[0:0,1-15:0.65]", null, 6.85),
+                new PresetPlan("[0:0,1-15:0.70]", null, 8.89),
+            ],
+            "Table 1 (CIFAR) and Table 2 (VGG-19/CIFAR-100, alpha_e = 1e-11)."),
+        new(
+            "resnet34-imagenet",
+            "ResNet-34 on ImageNet",
+            CnnArchitecture.ResNet34,
+            new ImageShape(3, 224, 224),
+            1000,
+            "an ImageNet folder with train/<class>/ and val/<class>/ image folders (use --image-size 224)",
+            ImageNetTraining,
+            ImageNetFineTuning,
+            1e-17,
+            [new PresetPlan("[0,0.5,0.5,0.5,0,0]", "1.0,2.0,2.3,3.0,3.5", 1.34)],
+            "Table 1 (ImageNet) and Table 2 (ResNet-34/ImageNet, alpha_e = 1e-17, skip list 1.0,2.0,2.3,3.0,3.5). " +
+            "The paper gives no learning-rate policy for the 100 training epochs; P2 is used."),
+        new(
+            "resnet56-mnist",
+            "ResNet-56 on MNIST",
+            CnnArchitecture.ResNet56,
+            new ImageShape(1, 28, 28),
+            10,
+            "an MNIST or Fashion-MNIST IDX folder (train-images-idx3-ubyte[.gz], ...)",
+            MnistTraining,
+            null,
+            1e-11,
+            [.. Enumerable.Range(1, 9).Select(i => new PresetPlan(FormattableString.Invariant($"[0,{i / 10.0},{i / 10.0},{i / 10.0},0]"), null, null))],
+            "Table 1 (MNIST, no fine-tuning); alpha_e = 1e-11 from Section 6.1; the plans are Figure 2's sweep of ratios 0.1 ... 0.9."),
+    ];
+
+    /// <summary>The preset called <paramref name="name"/> (case-insensitive).</summary>
+    /// <exception cref="ArgumentException">No preset has that name; the message lists the valid names.</exception>
+    public static ExperimentPreset Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return All.FirstOrDefault(p => p.Name.Equals(name.Trim(), StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException(
+                $"Unknown experiment '{name}'; expected one of {string.Join(", ", All.Select(p => p.Name))}.", nameof(name));
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using ElectrostaticPruning.Samples.Cli;
+using ElectrostaticPruning.Samples.Reporting;
+using Microsoft.ML.ElectrostaticPruning.Models;
+using Microsoft.ML.ElectrostaticPruning.Pruning;
+using Microsoft.ML.ElectrostaticPruning.Regularization;
+using Spectre.Console;
+using TorchSharp;
+
+namespace ElectrostaticPruning.Samples.Experiments;
+
+/// <summary>Printable views of presets: the list, the resolved settings, and each plan's cost computed on the real network.</summary>
+internal static class ExperimentView
+{
+    /// <summary>The presets, one row each.</summary>
+    public static Table List()
+    {
+        var table = new Table().RoundedBorder().Title("Experiments of the paper (experiment <PRESET>)");
+        table.AddColumn("Preset");
+        table.AddColumn("Network / data");
+        table.AddColumn("alpha_e");
+        table.AddColumn("Plans (Table 2)");
+        foreach (var preset in ExperimentPresets.All)
+        {
+            table.AddRow(
+                Markup.Escape(preset.Name),
+                Markup.Escape(preset.Title),
+                preset.Alpha.ToString("0e0", CultureInfo.InvariantCulture),
+                Markup.Escape(string.Join("  ", preset.Plans.Take(3).Select(p => p.Plan)) + (preset.Plans.Count > 3 ? "  ..." : string.Empty)));
+        }
+
+        return table;
+    }
+
+    /// <summary>The settings <c>experiment</c> will use, after overrides.</summary>
+    public static Table Settings(ResolvedExperiment experiment)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        var preset = experiment.Preset;
+        var table = new Table().RoundedBorder().HideHeaders().Title(Markup.Escape($"{preset.Name}: {preset.Title}"));
+        table.AddColumn("Setting");
+        table.AddColumn("Value");
+        void Row(string name, string value) => table.AddRow($"[bold]{Markup.Escape(name)}[/]", Markup.Escape(value));
+        Row("Network", $"{preset.Architecture}, input {preset.InputShape}, {preset.ClassCount} classes");
+        Row("Data (--data)", preset.DataHint);
+        Row("Training (pr)", experiment.Training.ToString());
+        Row("Regularizer", experiment.Regularizer switch
+        {
+            RegularizerKind.ElectrostaticForce => string.Create(CultureInfo.InvariantCulture,
+                $"electrostatic force, alpha_e = {experiment.Alpha:0.##e0}, k_e = {experiment.CoulombConstant:0.##e0}, {experiment.GradientMode} gradient"),
+            RegularizerKind.L1 => "L1-norm",
+            _ => "none",
+        });
+        Row("Fine-tuning (ft)", experiment.FineTuning?.ToString() ?? "none");
+        Row("Source", preset.Notes);
+        if (experiment.Overridden.Count > 0)
+        {
+            Row("Overridden", string.Join(", ", experiment.Overridden));
+        }
+
+        return table;
+    }
+
+    /// <summary>
+    /// Builds the preset's network and prunes it by every plan (weights are random, which does not change the cost):
+    /// params, FLOPs and speedup of each plan next to the speedup Table 2 reports.
+    /// </summary>
+    public static Table Plans(ResolvedExperiment experiment, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        var preset = experiment.Preset;
+        torch.manual_seed(seed);
+        using var network = CnnZoo.Create(preset.Architecture, preset.InputShape, preset.ClassCount);
+        var dense = ComplexityCounter.Measure(network);
+        var table = new Table().RoundedBorder().Title(Markup.Escape(
+            $"Plans on {preset.Architecture} ({Units.Parameters(dense.Parameters)} params, {Units.Flops(dense.Flops)}, {Units.WithPrefix(dense.MultiplyAccumulates, "MACs")} dense)"));
+        table.AddColumn("Plan");
+        table.AddColumn("Skip");
+        table.AddColumn(new TableColumn("Params").RightAligned());
+        table.AddColumn(new TableColumn("FLOPs").RightAligned());
+        table.AddColumn(new TableColumn("Speedup").RightAligned());
+        table.AddColumn(new TableColumn("Paper (Table 2)").RightAligned());
+        foreach (var plan in experiment.Plans)
+        {
+            var result = FilterPruner.Prune(network, LibraryOptions.ParsePlan(plan.Plan, plan.Skip));
+            using (result.Network)
+            {
+                table.AddRow(
+                    Markup.Escape(plan.Plan),
+                    Markup.Escape(plan.Skip ?? "-"),
+                    Units.Parameters(result.Pruned.Parameters),
+                    Units.Flops(result.Pruned.Flops),
+                    $"[bold]{Units.Speedup(result.Speedup)}[/]",
+                    plan.PaperSpeedup is { } paper ? Units.Speedup(paper) : "-");
+            }
+        }
+
+        return table;
+    }
+}

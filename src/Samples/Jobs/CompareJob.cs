@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using ElectrostaticPruning.Samples.Cli;
+using ElectrostaticPruning.Samples.Cli.Settings;
+using ElectrostaticPruning.Samples.Data;
+using ElectrostaticPruning.Samples.Experiments;
+using ElectrostaticPruning.Samples.Infrastructure;
+using ElectrostaticPruning.Samples.Plots;
+using ElectrostaticPruning.Samples.Reporting;
+using ElectrostaticPruning.Samples.Reporting.Progress;
+using Microsoft.ML;
+using Microsoft.ML.ElectrostaticPruning.MLNet;
+using Microsoft.ML.ElectrostaticPruning.Models;
+using Microsoft.ML.ElectrostaticPruning.Pruning;
+using Microsoft.ML.ElectrostaticPruning.Regularization;
+using Spectre.Console;
+
+namespace ElectrostaticPruning.Samples.Jobs;
+
+/// <summary>
+/// The main job: train plain, L1-norm and electrostatic-force models with the same settings, prune each at a sweep of
+/// ratios without fine-tuning, evaluate with ML.NET, and write the table and the paper's Figures 2 and 3. Optionally
+/// prune all three at the smallest swept ratio that reaches a target FLOPs speedup and fine-tune them.
+/// </summary>
+internal sealed class CompareJob(IAnsiConsole console)
+{
+    /// <summary>Epochs of the default run: enough for the methods to separate, short enough for about 5 minutes on 2 cores.</summary>
+    public const int DefaultEpochs = 6;
+
+    /// <summary>alpha_e of the default run on the small CNN (a small network needs a larger rate than the paper's ResNets).</summary>
+    public const double DefaultAlpha = 1e-10;
+
+    /// <summary>Fine-tuning epochs when --finetune-speedup is given without --finetune-epochs.</summary>
+    public const int DefaultFineTuneEpochs = 2;
+
+    /// <summary>Runs the job and returns the exit code.</summary>
+    public int Run(CompareCommandSettings settings, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var clock = Stopwatch.StartNew();
+        RunEnvironment.ApplyThreads(settings.Threads);
+        var mlContext = new MLContext(seed: settings.Seed);
+        var source = DataSourceDetector.Detect(settings.Data ?? RepositoryLocator.FindEmbeddedData());
+        var data = DataLoader.Load(mlContext, source, settings);
+        var ratios = OptionParsing.ParseRatios(settings.Ratios);
+        var architecture = settings.Architecture is null ? CnnArchitecture.SmallCnn : LibraryOptions.ParseArchitecture(settings.Architecture);
+        var defaults = TrainingSpecs.Defaults(architecture, data.Shape, data.ClassNames.Count, DefaultEpochs, DefaultAlpha);
+        var electrostatic = TrainingSpecs.Resolve(settings, defaults, data.Shape, data.ClassNames.Count) with
+        {
+            Method = Methods.Electrostatic,
+            Regularizer = RegularizerKind.ElectrostaticForce,
+        };
+        TrainingSpec[] specs =
+        [
+            electrostatic with { Method = Methods.Plain, Regularizer = RegularizerKind.None },
+            electrostatic with { Method = Methods.L1, Regularizer = RegularizerKind.L1 },
+            electrostatic,
+        ];
+
+        console.MarkupLine($"[bold]Data[/]     {Markup.Escape(data.Description)}");
+        console.MarkupLine($"[bold]Training[/] {Markup.Escape(electrostatic.Describe())}; L1 rate {electrostatic.L1Rate:G3}");
+        console.MarkupLine($"[bold]Machine[/]  {Markup.Escape(RunEnvironment.Describe())}");
+        console.MarkupLine($"[bold]Output[/]   {Markup.Escape(Path.GetFullPath(settings.Output))}");
+
+        var outcome = ProgressBoards.Run(console, board => Execute(mlContext, data, specs, ratios, settings, board, cancellationToken));
+
+        var table = ResultsTable.Create(outcome.Sweeps);
+        var subtitle = $"{architecture} on {data.Description.Split(" at ")[0]}, {data.TrainCount:N0} training / {data.TestCount:N0} test images";
+        console.Write(table.ToSpectreTable("Top-1 accuracy pruned without fine-tuning"));
+        if (outcome.FineTuned.Count > 0)
+        {
+            console.Write(FineTuneTable(outcome.FineTuned));
+        }
+
+        var output = settings.Output;
+        var figure2 = OutputFiles.WriteFigure2(output, outcome.Sweeps, subtitle, data.ClassNames.Count);
+        var figure3 = OutputFiles.WriteFigure3(output, outcome.Norms, $"Normalized filter L1 norms of the regularized layers ({architecture}, sorted)");
+        foreach (var (spec, model, _, _) in outcome.Trainings)
+        {
+            ModelFiles.Save(mlContext, model, data.Train.Schema, Path.Combine(output, ModelFileName(spec.Method)));
+        }
+
+        clock.Stop();
+        var report = new ComparisonReport(
+            "Electrostatic force vs. L1-norm vs. plain training, pruned without fine-tuning",
+            $"{SamplesApp.ApplicationName} {string.Join(' ', args.Select(QuoteIfNeeded))}".TrimEnd(),
+            data.Description,
+            RunEnvironment.Describe(),
+            [.. outcome.Trainings.Select(t =>
+                $"{t.Spec.Method}: {t.Spec.Describe()}; trained in {Units.Duration(t.Duration)}, dense top-1 {Units.Percent(t.DenseAccuracy)}")],
+            table,
+            outcome.FineTuned,
+            clock.Elapsed,
+            [(OutputFiles.Figure2, "Figure 2: top-1 accuracy vs pruning ratio"), (OutputFiles.Figure3, "Figure 3: normalized filter L1 norms")]);
+        var reportPath = OutputFiles.WriteReport(output, report);
+
+        console.WriteLine();
+        console.WriteLine("Markdown (also in " + reportPath + "):");
+        console.WriteLine(table.ToMarkdown());
+        if (outcome.FineTuned.Count > 0)
+        {
+            console.WriteLine(ComparisonReport.FineTuneMarkdown(outcome.FineTuned));
+        }
+
+        console.MarkupLine($"[bold]Figure 2[/] {Markup.Escape(figure2)}");
+        console.MarkupLine($"[bold]Figure 3[/] {Markup.Escape(figure3)}");
+        console.MarkupLine($"[bold]Models[/]   {Markup.Escape(string.Join(", ", specs.Select(s => Path.Combine(output, ModelFileName(s.Method)))))}");
+        console.MarkupLine($"[bold]Wall-clock[/] {Units.Duration(clock.Elapsed)} ({Markup.Escape(RunEnvironment.Describe())})");
+        return 0;
+    }
+
+    /// <summary>The file a method's model is saved to, e.g. "model-electrostatic-force.zip".</summary>
+    public static string ModelFileName(string method) => $"model-{method.ToLowerInvariant().Replace(' ', '-')}.zip";
+
+    private static Outcome Execute(
+        MLContext mlContext, LoadedData data, IReadOnlyList<TrainingSpec> specs, IReadOnlyList<double> ratios, CompareCommandSettings settings, IProgressBoard board, CancellationToken cancellationToken)
+    {
+        var trainings = new List<Training>();
+        foreach (var spec in specs)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var model = ModelTraining.Fit(mlContext, data.Train, data.Test, spec, board, cancellationToken);
+            var duration = Stopwatch.GetElapsedTime(started);
+            var dense = model.Summary.Training.Last?.ValidationAccuracy ?? double.NaN;
+            trainings.Add(new Training(spec, model, duration, dense));
+        }
+
+        var sweepLine = board.Start("pruning sweep", trainings.Count * ratios.Count);
+        var sweeps = trainings.Select(t => PrunedEvaluation.Sweep(mlContext, t.Spec.Method, t.Model, ratios, data.Test, sweepLine, cancellationToken)).ToList();
+        sweepLine.Complete($"{trainings.Count} models x {ratios.Count} ratios");
+
+        var norms = trainings.SelectMany(t => FilterNormProfile.Measure(t.Model.DenseNetwork, t.Spec.Plan)
+            .Select(profile => new LayerFilterNorms(t.Spec.Method, profile.Layer.Name, profile.Normalized))).ToList();
+
+        var fineTuned = new List<FineTuneRow>();
+        if (settings.FinetuneSpeedup > 0)
+        {
+            var target = sweeps[0].Points.FirstOrDefault(p => p.Speedup >= settings.FinetuneSpeedup)
+                ?? throw new ArgumentException(
+                    $"--finetune-speedup {settings.FinetuneSpeedup}: no swept ratio reaches it (the largest gives {Units.Speedup(sweeps[0].Points[^1].Speedup)}); add larger --ratios.");
+            var epochs = settings.FinetuneEpochs is { } e and > 0 ? e : DefaultFineTuneEpochs;
+            var recipe = new TrainingRecipe(epochs, specs[0].BatchSize, 0.9, 5e-4, "P2", specs[0].Augment);
+            for (var i = 0; i < trainings.Count; i++)
+            {
+                var training = trainings[i];
+                var plan = PrunedEvaluation.PlanForRatio(training.Model, target.Ratio);
+                var line = board.Start($"fine-tune {training.Spec.Method} @ {target.Ratio:0.##}", epochs);
+                var started = Stopwatch.GetTimestamp();
+                var (tuned, _) = FineTuning.PruneAndFineTune(training.Model, plan, data.Train, recipe, settings.Seed, training.Spec.Device, line, cancellationToken);
+                var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                var after = PrunedEvaluation.Accuracy(mlContext, tuned, data.Test);
+                var before = sweeps[i].Points.Single(p => p.Ratio == target.Ratio).Accuracy;
+                line.Complete($"{Units.Percent(before)} -> {Units.Percent(after)}");
+                fineTuned.Add(new FineTuneRow(training.Spec.Method, target.Ratio, target.Speedup, epochs, before, after, seconds));
+                tuned.Network.Dispose();
+            }
+        }
+
+        return new Outcome(trainings, sweeps, norms, fineTuned);
+    }
+
+    private static Table FineTuneTable(IReadOnlyList<FineTuneRow> rows)
+    {
+        var table = new Table().RoundedBorder().Title("Pruned and fine-tuned (SGD(0.9, 5e-4), P2)");
+        table.AddColumn("Method");
+        table.AddColumn(new TableColumn("Ratio").RightAligned());
+        table.AddColumn(new TableColumn("Speedup").RightAligned());
+        table.AddColumn(new TableColumn("Epochs").RightAligned());
+        table.AddColumn(new TableColumn("Pruned").RightAligned());
+        table.AddColumn(new TableColumn("Fine-tuned").RightAligned());
+        foreach (var row in rows)
+        {
+            table.AddRow(
+                Markup.Escape(row.Method),
+                row.Ratio.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
+                Units.Speedup(row.Speedup),
+                row.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Units.Percent(row.Before),
+                Units.Percent(row.After));
+        }
+
+        return table;
+    }
+
+    private static string QuoteIfNeeded(string arg) => arg.Any(char.IsWhiteSpace) || arg.Contains('[', StringComparison.Ordinal) ? $"\"{arg}\"" : arg;
+
+    private sealed record Training(TrainingSpec Spec, ElectrostaticCnnTransformer Model, TimeSpan Duration, double DenseAccuracy);
+
+    private sealed record Outcome(IReadOnlyList<Training> Trainings, IReadOnlyList<MethodSweep> Sweeps, IReadOnlyList<LayerFilterNorms> Norms, IReadOnlyList<FineTuneRow> FineTuned);
+}

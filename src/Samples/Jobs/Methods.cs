@@ -1,0 +1,24 @@
+using Microsoft.ML.ElectrostaticPruning.Regularization;
+
+namespace ElectrostaticPruning.Samples.Jobs;
+
+/// <summary>Display names of the three training methods the paper compares.</summary>
+internal static class Methods
+{
+    /// <summary>No regularizer (the paper's baseline).</summary>
+    public const string Plain = "plain";
+
+    /// <summary>L1-norm regularization of the pruned layers.</summary>
+    public const string L1 = "L1-norm";
+
+    /// <summary>The paper's electrostatic force.</summary>
+    public const string Electrostatic = "electrostatic force";
+
+    /// <summary>The display name of <paramref name="kind"/>.</summary>
+    public static string NameOf(RegularizerKind kind) => kind switch
+    {
+        RegularizerKind.None => Plain,
+        RegularizerKind.L1 => L1,
+        _ => Electrostatic,
+    };
+}

@@ -1,0 +1,64 @@
+using ElectrostaticPruning.Samples.Reporting;
+using ElectrostaticPruning.Samples.Reporting.Progress;
+using Microsoft.ML;
+using Microsoft.ML.ElectrostaticPruning.MLNet;
+using Microsoft.ML.ElectrostaticPruning.Pruning;
+
+namespace ElectrostaticPruning.Samples.Jobs;
+
+/// <summary>Prunes a trained model (no retraining, no fine-tuning) and evaluates it with ML.NET.</summary>
+internal static class PrunedEvaluation
+{
+    /// <summary>
+    /// The plan the paper sweeps for a ratio: GReg's <c>[0:0, 1-n:r]</c> for VGG (first conv kept), otherwise the ratio on
+    /// every prunable conv.
+    /// </summary>
+    public static PruningPlan PlanForRatio(ElectrostaticCnnTransformer trained, double ratio)
+    {
+        ArgumentNullException.ThrowIfNull(trained);
+        return PruningSweep.PaperPlan(trained.DenseNetwork, ratio);
+    }
+
+    /// <summary>Top-1 accuracy (ML.NET's micro accuracy) of <paramref name="model"/> on <paramref name="test"/>.</summary>
+    public static double Accuracy(MLContext mlContext, ITransformer model, IDataView test)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(model);
+        return mlContext.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy;
+    }
+
+    /// <summary>Prunes <paramref name="trained"/>'s dense network by <paramref name="plan"/> and measures cost and accuracy.</summary>
+    public static SweepPoint Measure(MLContext mlContext, ElectrostaticCnnTransformer trained, PruningPlan plan, double ratio, IDataView test)
+    {
+        ArgumentNullException.ThrowIfNull(trained);
+        var pruned = trained.Prune(plan);
+        try
+        {
+            var summary = pruned.Summary;
+            return new SweepPoint(ratio, summary.Pruned.Parameters, summary.Pruned.Flops, summary.Speedup, Accuracy(mlContext, pruned, test));
+        }
+        finally
+        {
+            // Each pruned copy holds its own weights; release them now rather than when the GC finds them.
+            pruned.Network.Dispose();
+        }
+    }
+
+    /// <summary>The paper's Figure 2 curve of one trained model: pruned at every ratio, evaluated without fine-tuning.</summary>
+    public static MethodSweep Sweep(
+        MLContext mlContext, string method, ElectrostaticCnnTransformer trained, IReadOnlyList<double> ratios, IDataView test, IProgressLine line, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ratios);
+        ArgumentNullException.ThrowIfNull(line);
+        var points = new List<SweepPoint>(ratios.Count);
+        foreach (var ratio in ratios)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var point = Measure(mlContext, trained, PlanForRatio(trained, ratio), ratio, test);
+            points.Add(point);
+            line.Advance(1, $"{method} @ {ratio:0.##}: {Units.Percent(point.Accuracy)} ({Units.Speedup(point.Speedup)})");
+        }
+
+        return new MethodSweep(method, points);
+    }
+}

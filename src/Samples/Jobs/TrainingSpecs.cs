@@ -1,0 +1,79 @@
+using ElectrostaticPruning.Samples.Cli;
+using ElectrostaticPruning.Samples.Cli.Settings;
+using Microsoft.ML.ElectrostaticPruning.Models;
+using Microsoft.ML.ElectrostaticPruning.Pruning;
+using Microsoft.ML.ElectrostaticPruning.Regularization;
+using Microsoft.ML.ElectrostaticPruning.Training;
+using TorchSharp;
+
+namespace ElectrostaticPruning.Samples.Jobs;
+
+/// <summary>Resolves <see cref="TrainingSettings"/> against a command's defaults into a <see cref="TrainingSpec"/>.</summary>
+internal static class TrainingSpecs
+{
+    /// <summary>The paper's L1-norm rate.</summary>
+    public const double PaperL1Rate = 1e-2;
+
+    /// <summary>The spec the options describe; options left out take the values in <paramref name="defaults"/>.</summary>
+    public static TrainingSpec Resolve(TrainingSettings settings, TrainingSpec defaults, ImageShape inputShape, int classCount)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(defaults);
+        var architecture = settings.Architecture is null ? defaults.Architecture : LibraryOptions.ParseArchitecture(settings.Architecture);
+        var regularizer = settings.Regularizer is null ? defaults.Regularizer : LibraryOptions.ParseRegularizer(settings.Regularizer);
+        var plan = settings.Plan is null
+            ? (settings.Architecture is null ? defaults.Plan : DefaultPlan(architecture, inputShape, classCount))
+            : LibraryOptions.ParsePlan(settings.Plan, settings.Skip);
+        return defaults with
+        {
+            Method = Methods.NameOf(regularizer),
+            Architecture = architecture,
+            Epochs = settings.Epochs ?? defaults.Epochs,
+            BatchSize = settings.BatchSize ?? defaults.BatchSize,
+            Schedule = settings.LearningRate is null ? defaults.Schedule : LibraryOptions.ParseSchedule(settings.LearningRate),
+            Momentum = settings.Momentum ?? defaults.Momentum,
+            WeightDecay = settings.WeightDecay ?? defaults.WeightDecay,
+            Augment = settings.Augment ?? defaults.Augment,
+            Regularizer = regularizer,
+            Alpha = settings.Alpha ?? defaults.Alpha,
+            CoulombConstant = settings.CoulombConstant ?? defaults.CoulombConstant,
+            GradientMode = settings.GradientMode is null ? defaults.GradientMode : LibraryOptions.ParseGradientMode(settings.GradientMode),
+            L1Rate = settings.L1Rate ?? defaults.L1Rate,
+            Plan = plan,
+            FineTuneEpochs = settings.FinetuneEpochs ?? defaults.FineTuneEpochs,
+            Seed = settings.Seed,
+            Device = LibraryOptions.ParseDevice(settings.Device),
+        };
+    }
+
+    /// <summary>
+    /// The plan that selects the layers to regularize when the user gives none: half of every prunable conv (for VGG the
+    /// first conv is kept, as in the paper). Only the selection matters for training; sweeps prune at other ratios.
+    /// </summary>
+    public static PruningPlan DefaultPlan(CnnArchitecture architecture, ImageShape inputShape, int classCount)
+    {
+        torch.manual_seed(0);
+        using var network = CnnZoo.Create(architecture, inputShape, classCount);
+        return PruningSweep.PaperPlan(network, 0.5);
+    }
+
+    /// <summary>Defaults shared by the samples for a network and input: the paper's optimizer, P1 and its rates.</summary>
+    public static TrainingSpec Defaults(CnnArchitecture architecture, ImageShape inputShape, int classCount, int epochs, double alpha) => new(
+        Methods.Electrostatic,
+        architecture,
+        epochs,
+        BatchSize: 128,
+        LearningRateSchedule.P1,
+        Momentum: 0.9,
+        WeightDecay: 0,
+        Augment: false,
+        RegularizerKind.ElectrostaticForce,
+        alpha,
+        Experiments.ExperimentResolver.PaperCoulombConstant,
+        ForceGradientMode.Paper,
+        PaperL1Rate,
+        DefaultPlan(architecture, inputShape, classCount),
+        FineTuneEpochs: 0,
+        Seed: 1,
+        TrainingDevice.Auto);
+}
