@@ -94,7 +94,7 @@ public sealed class ScoringDataViewTests
     [Fact]
     public void NothingIsScoredWhenNoScoreColumnIsRequested()
     {
-        var counting = new CountingScorer(_scorer);
+        var counting = new CountingScorer();
         var view = new ScoringDataView(_data, Bind(), counting.Scorer, 8);
         Assert.Equal(50, view.GetColumn<uint>("Label").Count());
         Assert.Equal(0, counting.Calls);
@@ -160,7 +160,7 @@ public sealed class ScoringDataViewTests
     /// <summary>Wraps a network so that forward passes are counted.</summary>
     private sealed class CountingScorer
     {
-        public CountingScorer(NetworkScorer inner)
+        public CountingScorer()
         {
             var counter = new CountingModule(this);
             Scorer = new NetworkScorer(counter, 1, 28, 28, 10, CPU);
