@@ -92,6 +92,29 @@ public sealed class ScoringDataViewTests
     }
 
     [Fact]
+    public void CacheShuffleAndSkipTakeOverTheScoredViewKeepRowsAndScoresTogether()
+    {
+        var scored = Transform(batchSize: 8);
+        var reference = ScoresById(scored, rand: null);
+
+        var cached = _ml.Data.Cache(scored);
+        var shuffled = _ml.Data.ShuffleRows(scored, seed: 11);
+        var window = _ml.Data.TakeRows(_ml.Data.SkipRows(scored, 10), 15);
+
+        Assert.Equal(reference.Keys, ScoresById(cached, rand: null).Keys);
+        foreach (var view in new[] { cached, shuffled, window })
+        {
+            foreach (var (id, score) in ScoresById(view, rand: null))
+            {
+                Assert.Equal(reference[id], score, (a, b) => Math.Abs(a - b) < 1e-6f);
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(10, 15).Select(i => (ulong)i), ScoresById(window, rand: null).Keys);
+        Assert.Equal(50, _ml.Data.CreateEnumerable<ScoredRow>(shuffled, reuseRowObject: false).Count());
+    }
+
+    [Fact]
     public void NothingIsScoredWhenNoScoreColumnIsRequested()
     {
         var counting = new CountingScorer();
@@ -155,6 +178,13 @@ public sealed class ScoringDataViewTests
         }
 
         return result;
+    }
+
+    public sealed class ScoredRow
+    {
+        public float[] Score { get; set; } = [];
+
+        public uint PredictedLabel { get; set; }
     }
 
     /// <summary>Wraps a network so that forward passes are counted.</summary>
