@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.ML.ElectrostaticPruning.Data;
 using Microsoft.ML.ElectrostaticPruning.Models;
-using System.Runtime.InteropServices;
 using Microsoft.ML.ElectrostaticPruning.Regularization;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -51,7 +51,7 @@ internal static class SamplesApp
                 .WithExample("finetune", "--model", "out/model.zip", "--plan", "0.6", "--epochs", "3", "--data", "data/fashion-mnist");
             config.AddCommand<SummaryCommand>("summary")
                 .WithDescription("Architecture, conv layers, params, FLOPs and MACs; with --plan also the kept filters and the speedup.")
-                .WithExample("summary", "--architecture", "ResNet56", "--plan", "[0,0.52,0.52,0.52,0]")
+                .WithExample("summary", "--architecture", "ResNet56", "--plan", "\"[0,0.52,0.52,0.52,0]\"")
                 .WithExample("summary", "--model", "out/model.zip");
             config.AddCommand<ExperimentCommand>("experiment")
                 .WithDescription("Run one of the paper's experiments (Table 1 settings, Table 2 plans); --dry-run shows settings and speedups.")

@@ -24,7 +24,11 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommandS
         RunEnvironment.ApplyThreads(settings.Threads);
         var mlContext = new MLContext(seed: settings.Seed);
         var data = DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data!), settings);
-        var defaults = TrainingSpecs.Defaults(CnnArchitecture.SmallCnn, data.Shape, data.ClassNames.Count, DefaultEpochs, CompareJob.DefaultAlpha);
+        var epochs = settings.Epochs ?? DefaultEpochs;
+        var defaults = TrainingSpecs.Defaults(CnnArchitecture.SmallCnn, data.Shape, data.ClassNames.Count, epochs, CompareJob.DefaultAlpha) with
+        {
+            Schedule = TrainingSpecs.ShortRunSchedule(epochs),
+        };
         var spec = TrainingSpecs.Resolve(settings, defaults, data.Shape, data.ClassNames.Count);
         console.MarkupLine($"[bold]Data[/]     {Markup.Escape(data.Description)}");
         console.MarkupLine($"[bold]Training[/] {Markup.Escape(spec.Describe())}");

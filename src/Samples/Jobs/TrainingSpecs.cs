@@ -57,6 +57,19 @@ internal static class TrainingSpecs
         return PruningSweep.PaperPlan(network, 0.5);
     }
 
+    /// <summary>
+    /// The learning rate of short CPU runs: 0.02, divided by 10 for the last quarter of the epochs (at least the last one
+    /// when there are two or more). P1's 0.1 is too high for the small CNN without warm-up, and P1 only decays at epoch 100.
+    /// </summary>
+    public static LearningRateSchedule ShortRunSchedule(int epochs)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        var decay = Math.Min(epochs - 1, (int)Math.Ceiling(epochs * 0.75));
+        return decay < 1
+            ? LearningRateSchedule.Constant(0.02)
+            : LearningRateSchedule.Parse(FormattableString.Invariant($"0:0.02,{decay}:0.002"));
+    }
+
     /// <summary>Defaults shared by the samples for a network and input: the paper's optimizer, P1 and its rates.</summary>
     public static TrainingSpec Defaults(CnnArchitecture architecture, ImageShape inputShape, int classCount, int epochs, double alpha) => new(
         Methods.Electrostatic,

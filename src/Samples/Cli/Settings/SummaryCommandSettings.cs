@@ -19,7 +19,7 @@ internal sealed class SummaryCommandSettings : SampleSettings
     public string? Architecture { get; set; }
 
     /// <summary>Input shape C x H x W.</summary>
-    [CommandOption("--input <CxHxW>")]
+    [CommandOption("--input <SHAPE>")]
     [Description("Input shape as CxHxW, e.g. 3x32x32; default 1x28x28 for SmallCnn, 3x32x32 for CIFAR networks, 3x224x224 for ImageNet ResNets.")]
     public string? Input { get; set; }
 

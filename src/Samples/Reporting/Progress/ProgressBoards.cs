@@ -15,6 +15,6 @@ internal static class ProgressBoards
         ArgumentNullException.ThrowIfNull(work);
         return CanDrawLive(console)
             ? LiveProgressBoard.Run(console, work)
-            : work(new PlainProgressBoard(Console.Out));
+            : work(new PlainProgressBoard(console.Profile.Out.Writer));
     }
 }
