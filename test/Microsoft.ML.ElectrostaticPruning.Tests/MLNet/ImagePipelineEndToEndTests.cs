@@ -60,6 +60,22 @@ public sealed class ImagePipelineEndToEndTests(Xunit.Abstractions.ITestOutputHel
         Assert.Equal(200, predicted.Length);
         Assert.All(predicted, p => Assert.Contains(p, FashionPngFolder.ClassFolders));
 
+        // Pass-through image values (disposed by LoadImages' getter on every move) stay aligned with their scores.
+        using (var cursor = scored.GetRowCursor([scored.Schema["Image"], scored.Schema["Score"], scored.Schema["ImagePath"]]))
+        {
+            var image = cursor.GetGetter<Microsoft.ML.Data.MLImage>(scored.Schema["Image"]);
+            var path = cursor.GetGetter<ReadOnlyMemory<char>>(scored.Schema["ImagePath"]);
+            Microsoft.ML.Data.MLImage value = null!;
+            ReadOnlyMemory<char> text = default;
+            for (int row = 0; row < 3 && cursor.MoveNext(); row++)
+            {
+                image(ref value);
+                path(ref text);
+                Assert.Equal(28, value.Width);
+                Assert.Contains("/test-", text.ToString(), StringComparison.Ordinal);
+            }
+        }
+
         // Save, then load here and in a fresh process: identical scores and labels.
         string modelPath = temp.File("model.zip");
         string dataPath = temp.File("test.idv");
