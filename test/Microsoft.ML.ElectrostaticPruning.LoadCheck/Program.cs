@@ -41,24 +41,17 @@ catch (Exception ex)
     return 1;
 }
 
-// PredictedLabel is a key (uint) or, after MapKeyToValue, the original label type; print either as text.
+// PredictedLabel is a uint key or, after MapKeyToValue, text; print either as text.
 static Func<string> PredictedLabelText(DataViewRow row, DataViewSchema.Column column)
 {
-    if (column.Type is KeyDataViewType)
-    {
-        var getter = row.GetGetter<uint>(column);
-        uint value = 0;
-        return () => { getter(ref value); return value.ToString(CultureInfo.InvariantCulture); };
-    }
-
     if (column.Type is TextDataViewType)
     {
-        var getter = row.GetGetter<ReadOnlyMemory<char>>(column);
+        var text = row.GetGetter<ReadOnlyMemory<char>>(column);
         ReadOnlyMemory<char> value = default;
-        return () => { getter(ref value); return value.ToString(); };
+        return () => { text(ref value); return value.ToString(); };
     }
 
-    var uintGetter = row.GetGetter<uint>(column);
+    var key = row.GetGetter<uint>(column);
     uint raw = 0;
-    return () => { uintGetter(ref raw); return raw.ToString(CultureInfo.InvariantCulture); };
+    return () => { key(ref raw); return raw.ToString(CultureInfo.InvariantCulture); };
 }

@@ -49,7 +49,7 @@ internal sealed class NetworkScorer
         }
 
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
+        using var inference = inference_mode();
         var x = count * InputSize == inputs.Length
             ? tensor(inputs, [count, .. _imageDims])
             : tensor(inputs.AsSpan(0, count * InputSize).ToArray(), [count, .. _imageDims]);
@@ -58,7 +58,7 @@ internal sealed class NetworkScorer
             x = x.to(_device);
         }
 
-        var logits = _network.forward(x);
+        var logits = _network.call(x);
         if (logits.shape.Length != 2 || logits.shape[0] != count || logits.shape[1] != ClassCount)
         {
             throw new InvalidOperationException($"The network returned shape [{string.Join(", ", logits.shape)}], expected [{count}, {ClassCount}].");

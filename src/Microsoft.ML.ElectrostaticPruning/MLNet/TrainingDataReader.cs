@@ -66,7 +66,7 @@ internal static class TrainingDataReader
             if (bad >= 0)
             {
                 throw new InvalidOperationException(
-                    $"Row {count} of the {role}: feature column '{features.Name}' holds {destination[bad]} at slot {bad}; the network can only train on finite values. Remove or replace such rows first (e.g. mlContext.Data.FilterRowsByMissingValues or mlContext.Transforms.ReplaceMissingValues).");
+                    $"Row {count} of the {role}: feature column '{features.Name}' holds {destination[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)} at slot {bad}; the network can only train on finite values. Remove or replace such rows first (e.g. mlContext.Data.FilterRowsByMissingValues or mlContext.Transforms.ReplaceMissingValues).");
             }
 
             count++;

@@ -7,33 +7,33 @@ namespace Microsoft.ML.ElectrostaticPruning.Models;
 internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly BatchNorm2d? bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly BatchNorm2d? bn2;
     private readonly Conv2d conv3;
-    private readonly BatchNorm2d bn3;
+    private readonly BatchNorm2d? bn3;
     private readonly Sequential? downsample;
 
-    /// <summary>Builds a block reading <paramref name="inChannels"/> with the given conv widths.</summary>
-    public Bottleneck(int inChannels, int width1, int width2, int outChannels, int stride)
+    /// <summary>Builds a block reading <paramref name="inChannels"/> with the given conv widths, trainable or folded as <paramref name="factory"/> says.</summary>
+    public Bottleneck(int inChannels, int width1, int width2, int outChannels, int stride, ConvFactory factory)
         : base(nameof(Bottleneck))
     {
-        conv1 = nn.Conv2d(inChannels, width1, kernel_size: 1, bias: false);
-        bn1 = nn.BatchNorm2d(width1);
-        conv2 = nn.Conv2d(width1, width2, kernel_size: 3, stride: stride, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(width2);
-        conv3 = nn.Conv2d(width2, outChannels, kernel_size: 1, bias: false);
-        bn3 = nn.BatchNorm2d(outChannels);
-        downsample = BasicBlock.NeedsDownsample(inChannels, outChannels, stride) ? BasicBlock.Downsample(inChannels, outChannels, stride) : null;
+        conv1 = factory.Conv(inChannels, width1, kernelSize: 1);
+        bn1 = factory.BatchNorm(width1);
+        conv2 = factory.Conv(width1, width2, kernelSize: 3, stride: stride, padding: 1);
+        bn2 = factory.BatchNorm(width2);
+        conv3 = factory.Conv(width2, outChannels, kernelSize: 1);
+        bn3 = factory.BatchNorm(outChannels);
+        downsample = BasicBlock.NeedsDownsample(inChannels, outChannels, stride) ? BasicBlock.Downsample(inChannels, outChannels, stride, factory) : null;
         RegisterComponents();
     }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        var x = nn.functional.relu(bn1.call(conv1.call(input)));
-        x = nn.functional.relu(bn2.call(conv2.call(x)));
-        x = bn3.call(conv3.call(x));
+        var x = ConvFactory.Normalize(bn1, conv1.call(input)).relu_();
+        x = ConvFactory.Normalize(bn2, conv2.call(x)).relu_();
+        x = ConvFactory.Normalize(bn3, conv3.call(x));
         return x.add_(downsample is null ? input : downsample.call(input)).relu_();
     }
 }

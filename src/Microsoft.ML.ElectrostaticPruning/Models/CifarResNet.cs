@@ -13,21 +13,21 @@ internal sealed class CifarResNet : CnnNetwork
     private static readonly int[] StageWidths = [16, 32, 64];
 
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly BatchNorm2d? bn1;
     private readonly Sequential layer1;
     private readonly Sequential layer2;
     private readonly Sequential layer3;
     private readonly AdaptiveAvgPool2d avgpool;
     private readonly Linear linear;
 
-    /// <summary>Builds ResNet-20/32/44/56/110 with the given widths (stem, then conv1 and conv2 of every block).</summary>
-    public CifarResNet(CnnArchitecture architecture, ImageShape inputShape, int classCount, IReadOnlyList<int> widths)
-        : base(architecture.ToString(), architecture, inputShape, classCount, widths, DefaultWidths(architecture).Length)
+    /// <summary>Builds ResNet-20/32/44/56/110 with the given widths (stem, then conv1 and conv2 of every block); with <paramref name="foldBatchNorm"/> true, the eval-only form of <see cref="CnnNetwork.ForInference"/> (convs with bias, no BatchNorm).</summary>
+    public CifarResNet(CnnArchitecture architecture, ImageShape inputShape, int classCount, IReadOnlyList<int> widths, bool foldBatchNorm = false)
+        : base(architecture.ToString(), architecture, inputShape, classCount, widths, DefaultWidths(architecture).Length, foldBatchNorm)
     {
         int blocks = BlocksPerStage(architecture);
         var table = new ConvLayerTable();
-        conv1 = nn.Conv2d(inputShape.Channels, widths[0], kernel_size: 3, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(widths[0]);
+        conv1 = Factory.Conv(inputShape.Channels, widths[0], kernelSize: 3, padding: 1);
+        bn1 = Factory.BatchNorm(widths[0]);
         table.Add("conv1", "bn1", stage: 0, block: 0, position: 1, widths[0], residualLocked: true);
 
         int next = 1, inChannels = widths[0];
@@ -39,7 +39,7 @@ internal sealed class CifarResNet : CnnNetwork
             {
                 int mid = widths[next++], output = widths[next++];
                 int stride = stage > 1 && block == 0 ? 2 : 1;
-                stageBlocks.Add((block.ToString(), new OptionABasicBlock(inChannels, mid, output, stride)));
+                stageBlocks.Add((block.ToString(), new OptionABasicBlock(inChannels, mid, output, stride, Factory)));
                 string prefix = $"layer{stage}.{block}";
                 var first = table.Add($"{prefix}.conv1", $"{prefix}.bn1", stage, block, position: 1, mid, residualLocked: false);
                 var second = table.Add($"{prefix}.conv2", $"{prefix}.bn2", stage, block, position: 2, output, residualLocked: true);
@@ -72,7 +72,7 @@ internal sealed class CifarResNet : CnnNetwork
     {
         CheckInput(input);
         using var scope = NewDisposeScope();
-        var x = nn.functional.relu(bn1.call(conv1.call(input)));
+        var x = ConvFactory.Normalize(bn1, conv1.call(input)).relu_();
         x = layer3.call(layer2.call(layer1.call(x)));
         return linear.call(avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
     }

@@ -17,31 +17,39 @@ internal sealed class CifarVgg : CnnNetwork
     private readonly AdaptiveAvgPool2d avgpool;
     private readonly Linear classifier;
 
-    /// <summary>Builds VGG-11/13/16/19 with the given conv widths (one per conv, in order).</summary>
-    public CifarVgg(CnnArchitecture architecture, ImageShape inputShape, int classCount, IReadOnlyList<int> widths)
-        : base(architecture.ToString(), architecture, inputShape, classCount, widths, DefaultWidths(architecture).Length)
+    /// <summary>Builds VGG-11/13/16/19 with the given conv widths (one per conv, in order); with <paramref name="foldBatchNorm"/> true, the eval-only form of <see cref="CnnNetwork.ForInference"/> (convs with bias, no BatchNorm).</summary>
+    public CifarVgg(CnnArchitecture architecture, ImageShape inputShape, int classCount, IReadOnlyList<int> widths, bool foldBatchNorm = false)
+        : base(architecture.ToString(), architecture, inputShape, classCount, widths, DefaultWidths(architecture).Length, foldBatchNorm)
     {
         var table = new ConvLayerTable();
         var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
         var convs = new List<ConvLayerInfo>();
         int inChannels = inputShape.Channels, height = inputShape.Height, width = inputShape.Width;
         int group = 1, position = 1, conv = 0;
+
+        // Module names are positions in the trainable layout (conv, BN, ReLU, ..., pool); the folded form leaves out
+        // the BNs but keeps the names, so both forms name their convs alike.
+        int index = 0;
         foreach (int entry in Configuration(architecture))
         {
             if (entry == Pool)
             {
                 bool canPool = height >= 2 && width >= 2;
-                modules.Add((modules.Count.ToString(), canPool ? nn.MaxPool2d(kernel_size: 2) : nn.Identity()));
+                modules.Add(((index++).ToString(), canPool ? nn.MaxPool2d(kernel_size: 2) : nn.Identity()));
                 (height, width) = canPool ? (height / 2, width / 2) : (height, width);
                 (group, position) = (group + 1, 1);
                 continue;
             }
 
             int outChannels = widths[conv++];
-            string convName = modules.Count.ToString(), bnName = (modules.Count + 1).ToString();
-            modules.Add((convName, nn.Conv2d(inChannels, outChannels, kernel_size: 3, padding: 1, bias: false)));
-            modules.Add((bnName, nn.BatchNorm2d(outChannels)));
-            modules.Add((modules.Count.ToString(), nn.ReLU(inplace: true)));
+            string convName = (index++).ToString(), bnName = (index++).ToString();
+            modules.Add((convName, Factory.Conv(inChannels, outChannels, kernelSize: 3, padding: 1)));
+            if (Factory.BatchNorm(outChannels) is { } bn)
+            {
+                modules.Add((bnName, bn));
+            }
+
+            modules.Add(((index++).ToString(), nn.ReLU(inplace: true)));
             convs.Add(table.Add($"features.{convName}", $"features.{bnName}", group, block: 0, position++, outChannels, residualLocked: false));
             inChannels = outChannels;
         }

@@ -7,6 +7,8 @@ namespace Microsoft.ML.ElectrostaticPruning.Models;
 /// <summary>
 /// A zoo CNN that knows its prunable structure. Every network is built from a width list (output channels of each
 /// indexed conv, in GReg layer order), so a pruned network is the same architecture constructed with fewer channels.
+/// A network is built either trainable (bias-free convs, each followed by a BatchNorm) or, through
+/// <see cref="ForInference"/>, as an eval-only copy whose BatchNorms are folded into the convs.
 /// </summary>
 internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
 {
@@ -17,13 +19,14 @@ internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
     private string classifierName = string.Empty;
 
     /// <summary>Validates the common arguments; derived constructors build the modules and then call <see cref="CompleteStructure"/>.</summary>
-    protected CnnNetwork(string name, CnnArchitecture architecture, ImageShape inputShape, int classCount, IReadOnlyList<int> widths, int expectedWidthCount)
+    protected CnnNetwork(string name, CnnArchitecture architecture, ImageShape inputShape, int classCount, IReadOnlyList<int> widths, int expectedWidthCount, bool foldBatchNorm)
         : base(name)
     {
         ValidateArguments(architecture, inputShape, classCount, widths, expectedWidthCount);
         Architecture = architecture;
         InputShape = inputShape;
         ClassCount = classCount;
+        IsBatchNormFolded = foldBatchNorm;
         this.widths = [.. widths];
     }
 
@@ -35,6 +38,15 @@ internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
 
     /// <summary>Number of classes (outputs of the classifier).</summary>
     public int ClassCount { get; }
+
+    /// <summary>
+    /// Whether this is the eval-only form built by <see cref="ForInference"/>: convs with bias that hold their
+    /// BatchNorm's affine map, no BatchNorm modules. Such a network cannot be trained, pruned or saved.
+    /// </summary>
+    public bool IsBatchNormFolded { get; }
+
+    /// <summary>How convs and BatchNorms are built for this network's form.</summary>
+    protected ConvFactory Factory => new(IsBatchNormFolded);
 
     /// <summary>Output channels of each indexed conv, by GReg layer index.</summary>
     public IReadOnlyList<int> Widths => widths;
@@ -72,10 +84,32 @@ internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
     public Conv2d GetConv(ConvLayerInfo layer) => Resolve<Conv2d>(layer.Name);
 
     /// <summary>The BatchNorm that directly follows <paramref name="layer"/>.</summary>
-    public BatchNorm2d GetBatchNorm(ConvLayerInfo layer) => Resolve<BatchNorm2d>(table.BatchNormOf(layer));
+    public BatchNorm2d GetBatchNorm(ConvLayerInfo layer) => Resolve<BatchNorm2d>(GetBatchNormName(layer));
 
     /// <summary>State-dict prefix of the BatchNorm that directly follows <paramref name="layer"/>.</summary>
-    public string GetBatchNormName(ConvLayerInfo layer) => table.BatchNormOf(layer);
+    public string GetBatchNormName(ConvLayerInfo layer) => IsBatchNormFolded
+        ? throw new InvalidOperationException($"This {Architecture} has its BatchNorms folded into the convs for inference; conv '{layer.Name}' has no BatchNorm.")
+        : table.BatchNormOf(layer);
+
+    /// <summary>
+    /// An eval-only copy for fast inference, with the same outputs as this network in eval mode: every conv and the
+    /// BatchNorm after it become one conv with bias, W' = W·γ/√(σ² + ε) and b' = β + (b − μ)·γ/√(σ² + ε) per filter
+    /// (μ, σ² the running statistics), so the forward pass runs no BatchNorm. This network is not modified, and the
+    /// global torch RNG is left as it was.
+    /// </summary>
+    public CnnNetwork ForInference() => BatchNormFolding.Fold(this);
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">Training mode was requested for a folded (<see cref="ForInference"/>) network.</exception>
+    public override void train(bool train = true)
+    {
+        if (train && IsBatchNormFolded)
+        {
+            throw new InvalidOperationException($"This {Architecture} has its BatchNorms folded into the convs by ForInference() and is for inference only; train the original network instead.");
+        }
+
+        base.train(train);
+    }
 
     /// <summary>Who reads <paramref name="layer"/>'s output channels. Only defined for convs that are not residual-locked.</summary>
     public ChannelConsumers GetConsumers(ConvLayerInfo layer) =>
@@ -94,7 +128,11 @@ internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
             throw new InvalidOperationException($"{Architecture}: recorded {table.IndexedCount} indexed convs but was built from {widths.Length} widths.");
         }
 
-        InitializeWeights();
+        // A folded network receives all its weights from the network it folds.
+        if (!IsBatchNormFolded)
+        {
+            InitializeWeights();
+        }
     }
 
     /// <summary>Fails fast, naming the expected shape, when <paramref name="input"/> is not an N x C x H x W batch of <see cref="InputShape"/>.</summary>

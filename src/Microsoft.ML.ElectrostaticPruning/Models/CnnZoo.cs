@@ -11,15 +11,23 @@ internal static class CnnZoo
         Create(architecture, input, classCount, DefaultWidths(architecture));
 
     /// <summary>Builds <paramref name="architecture"/> with the given conv widths (one per indexed conv, GReg layer order).</summary>
-    public static CnnNetwork Create(CnnArchitecture architecture, ImageShape input, int classCount, IReadOnlyList<int> widths) => architecture switch
+    /// <param name="architecture">Which network.</param>
+    /// <param name="input">Shape of one input image.</param>
+    /// <param name="classCount">Number of classes.</param>
+    /// <param name="widths">Output channels of each indexed conv.</param>
+    /// <param name="foldBatchNorm">
+    /// Build the eval-only form with BatchNorms folded into the convs, which keeps TorchSharp's default weights and is
+    /// meant to receive folded ones from <see cref="CnnNetwork.ForInference"/>; false (default) for the trainable network.
+    /// </param>
+    public static CnnNetwork Create(CnnArchitecture architecture, ImageShape input, int classCount, IReadOnlyList<int> widths, bool foldBatchNorm = false) => architecture switch
     {
-        CnnArchitecture.SmallCnn => new SmallCnn(input, classCount, widths),
+        CnnArchitecture.SmallCnn => new SmallCnn(input, classCount, widths, foldBatchNorm),
         CnnArchitecture.ResNet20 or CnnArchitecture.ResNet32 or CnnArchitecture.ResNet44 or CnnArchitecture.ResNet56 or CnnArchitecture.ResNet110
-            => new CifarResNet(architecture, input, classCount, widths),
+            => new CifarResNet(architecture, input, classCount, widths, foldBatchNorm),
         CnnArchitecture.Vgg11 or CnnArchitecture.Vgg13 or CnnArchitecture.Vgg16 or CnnArchitecture.Vgg19
-            => new CifarVgg(architecture, input, classCount, widths),
+            => new CifarVgg(architecture, input, classCount, widths, foldBatchNorm),
         CnnArchitecture.ResNet18 or CnnArchitecture.ResNet34 or CnnArchitecture.ResNet50
-            => new ImageNetResNet(architecture, input, classCount, widths),
+            => new ImageNetResNet(architecture, input, classCount, widths, foldBatchNorm),
         _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, $"Unknown architecture; expected one of {string.Join(", ", Enum.GetNames<CnnArchitecture>())}."),
     };
 

@@ -15,7 +15,7 @@ internal sealed class ImageNetResNet : CnnNetwork
     private static readonly int[] Planes = [64, 128, 256, 512];
 
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly BatchNorm2d? bn1;
     private readonly MaxPool2d maxpool;
     private readonly Sequential layer1;
     private readonly Sequential layer2;
@@ -24,15 +24,15 @@ internal sealed class ImageNetResNet : CnnNetwork
     private readonly AdaptiveAvgPool2d avgpool;
     private readonly Linear fc;
 
-    /// <summary>Builds the network with the given widths (stem, then each block's convs in order).</summary>
-    public ImageNetResNet(CnnArchitecture architecture, ImageShape inputShape, int classCount, IReadOnlyList<int> widths)
-        : base(architecture.ToString(), architecture, inputShape, classCount, widths, DefaultWidths(architecture).Length)
+    /// <summary>Builds the network with the given widths (stem, then each block's convs in order); with <paramref name="foldBatchNorm"/> true, the eval-only form of <see cref="CnnNetwork.ForInference"/> (convs with bias, no BatchNorm).</summary>
+    public ImageNetResNet(CnnArchitecture architecture, ImageShape inputShape, int classCount, IReadOnlyList<int> widths, bool foldBatchNorm = false)
+        : base(architecture.ToString(), architecture, inputShape, classCount, widths, DefaultWidths(architecture).Length, foldBatchNorm)
     {
         var (blocks, bottleneck) = Layout(architecture);
         int convsPerBlock = bottleneck ? 3 : 2;
         var table = new ConvLayerTable();
-        conv1 = nn.Conv2d(inputShape.Channels, widths[0], kernel_size: 7, stride: 2, padding: 3, bias: false);
-        bn1 = nn.BatchNorm2d(widths[0]);
+        conv1 = Factory.Conv(inputShape.Channels, widths[0], kernelSize: 7, stride: 2, padding: 3);
+        bn1 = Factory.BatchNorm(widths[0]);
         maxpool = nn.MaxPool2d(kernel_size: 3, stride: 2, padding: 1);
         bool stemFeedsIdentity = !BasicBlock.NeedsDownsample(widths[0], widths[convsPerBlock], stride: 1);
         var stem = table.Add("conv1", "bn1", stage: 0, block: 0, position: 1, widths[0], residualLocked: stemFeedsIdentity);
@@ -49,8 +49,8 @@ internal sealed class ImageNetResNet : CnnNetwork
                 next += convsPerBlock;
                 int output = w[^1];
                 stageBlocks.Add((block.ToString(), bottleneck
-                    ? new Bottleneck(inChannels, w[0], w[1], output, stride)
-                    : new BasicBlock(inChannels, w[0], output, stride)));
+                    ? new Bottleneck(inChannels, w[0], w[1], output, stride, Factory)
+                    : new BasicBlock(inChannels, w[0], output, stride, Factory)));
 
                 string prefix = $"layer{stage}.{block}";
                 var convs = new ConvLayerInfo[convsPerBlock];
@@ -111,7 +111,7 @@ internal sealed class ImageNetResNet : CnnNetwork
     {
         CheckInput(input);
         using var scope = NewDisposeScope();
-        var x = maxpool.call(nn.functional.relu(bn1.call(conv1.call(input))));
+        var x = maxpool.call(ConvFactory.Normalize(bn1, conv1.call(input)).relu_());
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         return fc.call(avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
     }

@@ -11,15 +11,18 @@ namespace Microsoft.ML.ElectrostaticPruning.Models;
 internal sealed class OptionABasicBlock : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly BatchNorm2d? bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly BatchNorm2d? bn2;
     private readonly int stride;
     private readonly long padBefore;
     private readonly long padAfter;
 
-    /// <summary>Builds a block reading <paramref name="inChannels"/>, with <paramref name="midChannels"/> filters in conv1 and <paramref name="outChannels"/> in conv2.</summary>
-    public OptionABasicBlock(int inChannels, int midChannels, int outChannels, int stride)
+    /// <summary>
+    /// Builds a block reading <paramref name="inChannels"/>, with <paramref name="midChannels"/> filters in conv1 and
+    /// <paramref name="outChannels"/> in conv2, trainable or folded as <paramref name="factory"/> says.
+    /// </summary>
+    public OptionABasicBlock(int inChannels, int midChannels, int outChannels, int stride, ConvFactory factory)
         : base(nameof(OptionABasicBlock))
     {
         if (outChannels < inChannels)
@@ -27,10 +30,10 @@ internal sealed class OptionABasicBlock : nn.Module<Tensor, Tensor>
             throw new ArgumentOutOfRangeException(nameof(outChannels), outChannels, $"An option-A shortcut can only zero-pad channels: the block's output width must be at least its input width {inChannels}.");
         }
 
-        conv1 = nn.Conv2d(inChannels, midChannels, kernel_size: 3, stride: stride, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(midChannels);
-        conv2 = nn.Conv2d(midChannels, outChannels, kernel_size: 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(outChannels);
+        conv1 = factory.Conv(inChannels, midChannels, kernelSize: 3, stride: stride, padding: 1);
+        bn1 = factory.BatchNorm(midChannels);
+        conv2 = factory.Conv(midChannels, outChannels, kernelSize: 3, padding: 1);
+        bn2 = factory.BatchNorm(outChannels);
         this.stride = stride;
         padBefore = (outChannels - inChannels) / 2;
         padAfter = outChannels - inChannels - padBefore;
@@ -40,8 +43,8 @@ internal sealed class OptionABasicBlock : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        var x = nn.functional.relu(bn1.call(conv1.call(input)));
-        x = bn2.call(conv2.call(x));
+        var x = ConvFactory.Normalize(bn1, conv1.call(input)).relu_();
+        x = ConvFactory.Normalize(bn2, conv2.call(x));
         return x.add_(Shortcut(input)).relu_();
     }
 
@@ -53,6 +56,17 @@ internal sealed class OptionABasicBlock : nn.Module<Tensor, Tensor>
         }
 
         var subsampled = stride == 1 ? input : input[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(null, null, stride), TensorIndex.Slice(null, null, stride)];
-        return padBefore == 0 && padAfter == 0 ? subsampled : nn.functional.pad(subsampled, [0, 0, 0, 0, padBefore, padAfter]);
+        if (padBefore == 0 && padAfter == 0)
+        {
+            return subsampled;
+        }
+
+        var padded = nn.functional.pad(subsampled, [0, 0, 0, 0, padBefore, padAfter]);
+
+        // pad returns NCHW-contiguous memory; keep a channels-last (NHWC-strided) input channels-last so that the
+        // residual sum and the next convolutions do not switch memory layout.
+        return IsChannelsLast(input) ? padded.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : padded;
     }
+
+    private static bool IsChannelsLast(Tensor tensor) => tensor.dim() == 4 && tensor.shape[1] > 1 && tensor.stride(1) == 1;
 }

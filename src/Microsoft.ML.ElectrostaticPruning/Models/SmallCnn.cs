@@ -12,15 +12,15 @@ namespace Microsoft.ML.ElectrostaticPruning.Models;
 internal sealed class SmallCnn : CnnNetwork
 {
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly BatchNorm2d? bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly BatchNorm2d? bn2;
     private readonly MaxPool2d pool;
     private readonly Linear fc;
 
-    /// <summary>Builds the network with the given conv widths (2 entries).</summary>
-    public SmallCnn(ImageShape inputShape, int classCount, IReadOnlyList<int> widths)
-        : base(nameof(SmallCnn), CnnArchitecture.SmallCnn, inputShape, classCount, widths, DefaultWidths.Length)
+    /// <summary>Builds the network with the given conv widths (2 entries); with <paramref name="foldBatchNorm"/> true, the eval-only form of <see cref="CnnNetwork.ForInference"/> (convs with bias, no BatchNorm).</summary>
+    public SmallCnn(ImageShape inputShape, int classCount, IReadOnlyList<int> widths, bool foldBatchNorm = false)
+        : base(nameof(SmallCnn), CnnArchitecture.SmallCnn, inputShape, classCount, widths, DefaultWidths.Length, foldBatchNorm)
     {
         if (inputShape.Height < 4 || inputShape.Width < 4)
         {
@@ -28,10 +28,10 @@ internal sealed class SmallCnn : CnnNetwork
         }
 
         int spatial = (inputShape.Height / 4) * (inputShape.Width / 4);
-        conv1 = nn.Conv2d(inputShape.Channels, widths[0], kernel_size: 3, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(widths[0]);
-        conv2 = nn.Conv2d(widths[0], widths[1], kernel_size: 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(widths[1]);
+        conv1 = Factory.Conv(inputShape.Channels, widths[0], kernelSize: 3, padding: 1);
+        bn1 = Factory.BatchNorm(widths[0]);
+        conv2 = Factory.Conv(widths[0], widths[1], kernelSize: 3, padding: 1);
+        bn2 = Factory.BatchNorm(widths[1]);
         pool = nn.MaxPool2d(kernel_size: 2);
         fc = nn.Linear(widths[1] * spatial, classCount);
         RegisterComponents();
@@ -55,8 +55,8 @@ internal sealed class SmallCnn : CnnNetwork
     {
         CheckInput(input);
         using var scope = NewDisposeScope();
-        var x = pool.call(nn.functional.relu(bn1.call(conv1.call(input))));
-        x = pool.call(nn.functional.relu(bn2.call(conv2.call(x))));
+        var x = pool.call(ConvFactory.Normalize(bn1, conv1.call(input)).relu_());
+        x = pool.call(ConvFactory.Normalize(bn2, conv2.call(x)).relu_());
         return fc.call(x.flatten(1)).MoveToOuterDisposeScope();
     }
 }

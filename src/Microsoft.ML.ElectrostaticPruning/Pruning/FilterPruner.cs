@@ -21,6 +21,11 @@ internal static class FilterPruner
     {
         ArgumentNullException.ThrowIfNull(dense);
         ArgumentNullException.ThrowIfNull(plan);
+        if (dense.IsBatchNormFolded)
+        {
+            throw new ArgumentException($"This {dense.Architecture} has its BatchNorms folded for inference (ForInference()); prune the trainable network and fold the result.", nameof(dense));
+        }
+
         var toPrune = plan.LayersToPrune(dense).ToHashSet();
         var layers = new List<LayerPruning>();
         CnnNetwork pruned;

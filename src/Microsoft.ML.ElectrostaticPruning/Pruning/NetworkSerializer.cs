@@ -24,6 +24,11 @@ internal static class NetworkSerializer
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
+        if (network.IsBatchNormFolded)
+        {
+            throw new ArgumentException($"This {network.Architecture} has its BatchNorms folded for inference (ForInference()); save the trainable network and fold it after loading.", nameof(network));
+        }
+
         var spec = new NetworkSpec(network.Architecture.ToString(), network.InputShape.Channels, network.InputShape.Height, network.InputShape.Width, network.ClassCount, [.. network.Widths]);
         byte[] specBytes = JsonSerializer.SerializeToUtf8Bytes(spec);
         byte[] weights;

@@ -1,3 +1,4 @@
+using Microsoft.ML.ElectrostaticPruning.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -158,6 +159,18 @@ internal static class ElectrostaticForce
         }
 
         return new LayerForceStatistics(layerName, (int)source, charges, forceValues, norms, normalized, roles);
+    }
+
+    /// <summary>Statistics of each of <paramref name="layers"/> of <paramref name="network"/>, named by the layers' state-dict prefixes.</summary>
+    /// <param name="network">A zoo network.</param>
+    /// <param name="layers">Convs of <paramref name="network"/>, e.g. the layers a pruning plan prunes.</param>
+    /// <param name="coulombConstant"><c>k_e</c>, finite and &gt; 0.</param>
+    /// <param name="distanceEpsilon">The distance guard, &gt; 0.</param>
+    public static IReadOnlyList<LayerForceStatistics> Statistics(CnnNetwork network, IEnumerable<ConvLayerInfo> layers, double coulombConstant = DefaultCoulombConstant, double distanceEpsilon = DefaultDistanceEpsilon)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(layers);
+        return layers.Select(l => Statistics(network.GetConv(l).weight!, l.Name, coulombConstant, distanceEpsilon)).ToArray();
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using Microsoft.ML.ElectrostaticPruning.Data;
 using System.Runtime.InteropServices;
+using Microsoft.ML.ElectrostaticPruning.Data;
+using Microsoft.ML.ElectrostaticPruning.Models;
 using Microsoft.ML.ElectrostaticPruning.Regularization;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -164,17 +165,10 @@ internal sealed class NetworkTrainer
             using var scope = NewDisposeScope();
             int count = Math.Min(options.BatchSize, train.Count - start);
             var (inputs, labels) = assembler.Assemble(order.AsSpan(start, count), augmentation, device);
-
-            optimizer.zero_grad();
-            var logits = model.forward(inputs);
-            var dataLoss = nn.functional.cross_entropy(logits, labels);
-            var penalty = regularizer?.Penalty(weights);
-            (penalty is null ? dataLoss : dataLoss + penalty).backward();
-            optimizer.step();
-
-            lossSum += dataLoss.ToDouble() * count;
-            penaltySum += penalty?.ToDouble() ?? 0;
-            correct += logits.argmax(1).eq(labels).sum().item<long>();
+            var step = TrainingStep.Run(model, optimizer, regularizer, weights, inputs, labels);
+            lossSum += step.Loss * count;
+            penaltySum += step.Penalty;
+            correct += step.Correct;
             steps++;
         }
 
@@ -224,6 +218,11 @@ internal sealed class NetworkTrainer
     private static void ProbeShapes(nn.Module<Tensor, Tensor> model, ImageDataset train, Device device)
     {
         var shape = train.Shape;
+        if (model is CnnNetwork network && (network.InputShape != shape || network.ClassCount != train.ClassCount))
+        {
+            throw new ArgumentException($"The training images are {shape} (C x H x W) with {train.ClassCount} classes, but the {network.Architecture} network expects {network.InputShape} with {network.ClassCount} classes.", nameof(train));
+        }
+
         bool wasTraining = model.training;
         model.eval();
         try

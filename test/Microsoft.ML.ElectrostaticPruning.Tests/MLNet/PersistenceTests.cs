@@ -5,7 +5,8 @@ using Microsoft.ML.ElectrostaticPruning.Tests.Data;
 
 namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 
-public sealed class PersistenceTests(TrainedFashionModel fixture) : IClassFixture<TrainedFashionModel>
+[Collection(TrainedFashionModelCollection.Name)]
+public sealed class PersistenceTests(TrainedFashionModel fixture)
 {
     private readonly MLContext _ml = fixture.Context;
 

@@ -92,9 +92,32 @@ public sealed class ScoringDataViewTests
     }
 
     [Fact]
+    public void CacheShuffleAndSkipTakeOverTheScoredViewKeepRowsAndScoresTogether()
+    {
+        var scored = Transform(batchSize: 8);
+        var reference = ScoresById(scored, rand: null);
+
+        var cached = _ml.Data.Cache(scored);
+        var shuffled = _ml.Data.ShuffleRows(scored, seed: 11);
+        var window = _ml.Data.TakeRows(_ml.Data.SkipRows(scored, 10), 15);
+
+        Assert.Equal(reference.Keys, ScoresById(cached, rand: null).Keys);
+        foreach (var view in new[] { cached, shuffled, window })
+        {
+            foreach (var (id, score) in ScoresById(view, rand: null))
+            {
+                Assert.Equal(reference[id], score, (a, b) => Math.Abs(a - b) < 1e-6f);
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(10, 15).Select(i => (ulong)i), ScoresById(window, rand: null).Keys);
+        Assert.Equal(50, _ml.Data.CreateEnumerable<ScoredRow>(shuffled, reuseRowObject: false).Count());
+    }
+
+    [Fact]
     public void NothingIsScoredWhenNoScoreColumnIsRequested()
     {
-        var counting = new CountingScorer(_scorer);
+        var counting = new CountingScorer();
         var view = new ScoringDataView(_data, Bind(), counting.Scorer, 8);
         Assert.Equal(50, view.GetColumn<uint>("Label").Count());
         Assert.Equal(0, counting.Calls);
@@ -157,10 +180,17 @@ public sealed class ScoringDataViewTests
         return result;
     }
 
+    public sealed class ScoredRow
+    {
+        public float[] Score { get; set; } = [];
+
+        public uint PredictedLabel { get; set; }
+    }
+
     /// <summary>Wraps a network so that forward passes are counted.</summary>
     private sealed class CountingScorer
     {
-        public CountingScorer(NetworkScorer inner)
+        public CountingScorer()
         {
             var counter = new CountingModule(this);
             Scorer = new NetworkScorer(counter, 1, 28, 28, 10, CPU);

@@ -203,17 +203,4 @@ public sealed class CnnZooTests
         Assert.Contains("N x 1x28x28", error.Message);
         Assert.Contains("[2, 3, 32, 32]", error.Message);
     }
-
-    [Fact]
-    public void ASeededTorchRngGivesIdenticalInitialWeights()
-    {
-        torch.manual_seed(7);
-        using var first = CnnZoo.Create(CnnArchitecture.ResNet20, Cifar, 10);
-        torch.manual_seed(7);
-        using var second = CnnZoo.Create(CnnArchitecture.ResNet20, Cifar, 10);
-
-        var a = first.state_dict();
-        var b = second.state_dict();
-        Assert.All(a, kv => Assert.True(kv.Value.equal(b[kv.Key]).all().item<bool>(), kv.Key));
-    }
 }

@@ -7,11 +7,11 @@ namespace Microsoft.ML.ElectrostaticPruning.Tests.Pruning;
 /// <summary>Builds networks whose BatchNorms are not the identity, so that pruning tests can fail.</summary>
 internal static class TestNetworks
 {
-    /// <summary>A seeded network in eval mode with random BN scale, shift and running statistics.</summary>
-    public static CnnNetwork CreateWithRandomBatchNorm(CnnArchitecture architecture, ImageShape shape, int classes, int seed = 1)
+    /// <summary>A seeded network in eval mode with random BN scale, shift and running statistics; default widths unless given.</summary>
+    public static CnnNetwork CreateWithRandomBatchNorm(CnnArchitecture architecture, ImageShape shape, int classes, int seed = 1, IReadOnlyList<int>? widths = null)
     {
         torch.manual_seed(seed);
-        var network = CnnZoo.Create(architecture, shape, classes);
+        var network = CnnZoo.Create(architecture, shape, classes, widths ?? CnnZoo.DefaultWidths(architecture));
         using (no_grad())
         {
             foreach (var (_, module) in network.named_modules())

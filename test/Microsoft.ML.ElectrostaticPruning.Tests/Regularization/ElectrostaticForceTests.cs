@@ -1,3 +1,4 @@
+using Microsoft.ML.ElectrostaticPruning.Models;
 using Microsoft.ML.ElectrostaticPruning.Regularization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -223,5 +224,20 @@ public sealed class ElectrostaticForceTests
         Assert.True(Math.Abs(actual - expected) <= 1e-4 * expected, $"float32 penalty {actual}, double {expected}");
         Assert.True(weight.grad!.isfinite().all().item<bool>());
         Assert.True(weight.grad!.abs().max().item<float>() > 0);
+    }
+
+    [Fact]
+    public void NetworkStatisticsCoverTheRequestedLayersByName()
+    {
+        using var scope = NewDisposeScope();
+        using var network = CnnZoo.Create(CnnArchitecture.ResNet56, new ImageShape(3, 32, 32), 10);
+        var prunable = network.ConvLayers.Where(l => l.IsPrunable).ToArray();
+
+        var stats = ElectrostaticForce.Statistics(network, prunable);
+
+        Assert.Equal(27, stats.Count);
+        Assert.Equal(prunable.Select(l => l.Name), stats.Select(s => s.LayerName));
+        Assert.Equal(prunable.Select(l => l.OutChannels), stats.Select(s => s.FilterCount));
+        Assert.All(stats, s => Assert.Equal(s.FilterCount - 1, s.RepelledCount + s.AttractedCount + s.NeutralCount));
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.ML.ElectrostaticPruning.Models;
 using Microsoft.ML.ElectrostaticPruning.Regularization;
 using Microsoft.ML.ElectrostaticPruning.Training;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.ElectrostaticPruning.Tests.Training;
@@ -27,17 +28,10 @@ public sealed class NetworkTrainerTests : IDisposable
         Device = TrainingDevice.Cpu,
     };
 
-    /// <summary>A small CNN for 1x8x8 inputs; <paramref name="like"/> copies another model's weights so no torch RNG is involved.</summary>
-    private static TestCnn Model(TestCnn? like = null)
-    {
-        var model = new TestCnn(1, 8, 8, 3, width1: 4, width2: 8);
-        if (like is not null)
-        {
-            model.load_state_dict(like.state_dict());
-        }
+    /// <summary>The zoo's SmallCnn for 1x8x8 inputs and 3 classes, convs 4 and 8 wide, seeded weights.</summary>
+    private static CnnNetwork Model(int seed = 1) => TestModels.SmallCnn(new ImageShape(1, 8, 8), 3, 4, 8, seed);
 
-        return model;
-    }
+    private static IReadOnlyList<Parameter> Convs(CnnNetwork model) => TestModels.ConvWeights(model);
 
     private static void AssertSameWeights(Dictionary<string, float[]> expected, Dictionary<string, float[]> actual)
     {
@@ -58,19 +52,19 @@ public sealed class NetworkTrainerTests : IDisposable
     {
         var data = TestData.Synthetic(96);
         using var initial = Model();
-        using var first = Model(initial);
-        using var second = Model(initial);
-        using var otherSeed = Model(initial);
+        using var first = Model();
+        using var second = Model();
+        using var otherSeed = Model();
 
-        new NetworkTrainer().Train(first, first.ConvWeights, data, null, Options());
-        new NetworkTrainer().Train(second, second.ConvWeights, data, null, Options());
+        new NetworkTrainer().Train(first, Convs(first), data, null, Options());
+        new NetworkTrainer().Train(second, Convs(second), data, null, Options());
         var changedSeed = Options();
         changedSeed.Seed = 6;
-        new NetworkTrainer().Train(otherSeed, otherSeed.ConvWeights, data, null, changedSeed);
+        new NetworkTrainer().Train(otherSeed, Convs(otherSeed), data, null, changedSeed);
 
-        AssertSameWeights(first.Snapshot(), second.Snapshot());
-        Assert.False(first.Snapshot()["conv1.weight"].SequenceEqual(otherSeed.Snapshot()["conv1.weight"]));
-        Assert.False(first.Snapshot()["conv1.weight"].SequenceEqual(initial.Snapshot()["conv1.weight"]));
+        AssertSameWeights(TestModels.Snapshot(first), TestModels.Snapshot(second));
+        Assert.False(TestModels.Snapshot(first)["conv1.weight"].SequenceEqual(TestModels.Snapshot(otherSeed)["conv1.weight"]));
+        Assert.False(TestModels.Snapshot(first)["conv1.weight"].SequenceEqual(TestModels.Snapshot(initial)["conv1.weight"]));
     }
 
     [Fact]
@@ -78,44 +72,43 @@ public sealed class NetworkTrainerTests : IDisposable
     {
         var data = TestData.Synthetic(96);
         var validation = TestData.Synthetic(30, seed: 2);
-        using var initial = Model();
-        using var uninterrupted = Model(initial);
-        var full = new NetworkTrainer().Train(uninterrupted, uninterrupted.ConvWeights, data, validation, Options(epochs: 3));
+        using var uninterrupted = Model();
+        var full = new NetworkTrainer().Train(uninterrupted, Convs(uninterrupted), data, validation, Options(epochs: 3));
 
         string checkpoint = Path.Combine(_folder, "run.ckpt");
         var options = Options(epochs: 3);
         options.CheckpointPath = checkpoint;
         using var cancellation = new CancellationTokenSource();
-        using var interrupted = Model(initial);
+        using var interrupted = Model();
         Assert.Throws<OperationCanceledException>(() => new NetworkTrainer().Train(
-            interrupted, interrupted.ConvWeights, data, validation, options,
+            interrupted, Convs(interrupted), data, validation, options,
             new SyncProgress(m => { if (m.Epoch == 1) { cancellation.Cancel(); } }),
             cancellation.Token));
         Assert.True(File.Exists(checkpoint));
         Assert.Empty(Directory.GetFiles(_folder, "*.tmp"));
 
         // A fresh model with the initial weights: everything it ends with must come from the checkpoint.
-        using var resumed = Model(initial);
+        using var resumed = Model();
         options.Resume = true;
         var epochsRun = new List<int>();
-        var history = new NetworkTrainer().Train(resumed, resumed.ConvWeights, data, validation, options, new SyncProgress(m => epochsRun.Add(m.Epoch)));
+        var history = new NetworkTrainer().Train(resumed, Convs(resumed), data, validation, options, new SyncProgress(m => epochsRun.Add(m.Epoch)));
 
         Assert.Equal([2], epochsRun);
         Assert.Equal([0, 1, 2], history.Select(m => m.Epoch));
         Assert.Equal(full[0].Loss, history[0].Loss);
         Assert.Equal(full[2].Loss, history[2].Loss);
         Assert.Equal(full[2].ValidationAccuracy, history[2].ValidationAccuracy);
-        AssertSameWeights(uninterrupted.Snapshot(), resumed.Snapshot());
+        AssertSameWeights(TestModels.Snapshot(uninterrupted), TestModels.Snapshot(resumed));
     }
 
     [Fact]
     public void ACancelledTokenStopsBeforeTheFirstStepAndLeavesTheWeightsUntouched()
     {
         using var model = Model();
-        var before = model.Snapshot();
+        var before = TestModels.Snapshot(model);
         Assert.Throws<OperationCanceledException>(() => new NetworkTrainer().Train(
-            model, model.ConvWeights, TestData.Synthetic(32), null, Options(), null, new CancellationToken(canceled: true)));
-        AssertSameWeights(before, model.Snapshot());
+            model, Convs(model), TestData.Synthetic(32), null, Options(), null, new CancellationToken(canceled: true)));
+        AssertSameWeights(before, TestModels.Snapshot(model));
     }
 
     [Fact]
@@ -125,7 +118,7 @@ public sealed class NetworkTrainerTests : IDisposable
         var reported = new List<EpochMetrics>();
         var options = Options(epochs: 3);
         options.Augment = false;
-        var history = new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(96), TestData.Synthetic(30, seed: 2), options, new SyncProgress(reported.Add));
+        var history = new NetworkTrainer().Train(model, Convs(model), TestData.Synthetic(96), TestData.Synthetic(30, seed: 2), options, new SyncProgress(reported.Add));
 
         Assert.Equal(history, reported);
         Assert.Equal([0.05, 0.05, 0.01], reported.Select(m => m.LearningRate));
@@ -158,9 +151,9 @@ public sealed class NetworkTrainerTests : IDisposable
         options.Regularizer = RegularizerKind.L1;
         options.Schedule = LearningRateSchedule.Constant(1e-9);
         options.Momentum = 0;
-        double expected = 1e-2 * model.ConvWeights.Sum(w => w.abs().sum().item<float>());
+        double expected = 1e-2 * Convs(model).Sum(w => w.abs().sum().item<float>());
 
-        var history = new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(48), null, options);
+        var history = new NetworkTrainer().Train(model, Convs(model), TestData.Synthetic(48), null, options);
 
         // With a learning rate of 1e-9 the weights barely move, so the mean penalty is the initial one.
         Assert.Equal(expected, history[0].Penalty, 4);
@@ -173,7 +166,7 @@ public sealed class NetworkTrainerTests : IDisposable
         var live = new List<long>();
         var options = Options(epochs: 4);
         options.CheckpointPath = Path.Combine(_folder, "flat.ckpt");
-        new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(64), TestData.Synthetic(20, seed: 3), options,
+        new NetworkTrainer().Train(model, Convs(model), TestData.Synthetic(64), TestData.Synthetic(20, seed: 3), options,
             new SyncProgress(_ => live.Add(DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount)));
 
         // Epoch 0 creates the momentum buffers; after that nothing may accumulate.
@@ -216,23 +209,46 @@ public sealed class NetworkTrainerTests : IDisposable
     public void AWeightThatIsNotPartOfTheModelIsRejected()
     {
         using var model = Model();
-        using var stranger = Model();
-        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, stranger.ConvWeights, TestData.Synthetic(16), null, Options()));
+        using var stranger = Model(seed: 2);
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, Convs(stranger), TestData.Synthetic(16), null, Options()));
         Assert.Equal("regularizedWeights", error.ParamName);
     }
 
     [Fact]
-    public void ImagesOfTheWrongShapeAreRejectedBeforeTrainingWithTheShapeInTheMessage()
+    public void ImagesOfTheWrongShapeAreRejectedBeforeTrainingWithTheExpectedShapeInTheMessage()
     {
         using var model = Model();
         var data = new ImageDataset(new float[4 * 144], [0, 1, 2, 0], new ImageShape(1, 12, 12), 3);
-        var before = model.Snapshot();
+        var before = TestModels.Snapshot(model);
 
-        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, model.ConvWeights, data, null, Options()));
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, Convs(model), data, null, Options()));
 
         Assert.Equal("train", error.ParamName);
-        Assert.Contains("1x12x12", error.Message);
-        AssertSameWeights(before, model.Snapshot());
+        Assert.Contains("images are 1x12x12", error.Message);
+        Assert.Contains("expects 1x8x8", error.Message);
+        AssertSameWeights(before, TestModels.Snapshot(model));
+    }
+
+    [Fact]
+    public void AModuleThatCannotProcessTheImagesIsRejectedByAProbeForwardPass()
+    {
+        // A plain module knows no input shape: the one-image probe must turn the deep shape error into a clear one.
+        using var model = nn.Sequential(("flatten", nn.Flatten()), ("fc", nn.Linear(64, 3)));
+        var data = new ImageDataset(new float[4 * 144], [0, 1, 2, 0], new ImageShape(1, 12, 12), 3);
+
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, [], data, null, new TrainingOptions { Regularizer = RegularizerKind.None, Device = TrainingDevice.Cpu }));
+
+        Assert.Equal("train", error.ParamName);
+        Assert.Contains("input shape (C x H x W) is 1x12x12", error.Message);
+    }
+
+    [Fact]
+    public void AModuleWithTheWrongNumberOfOutputsIsRejectedByTheProbe()
+    {
+        using var model = nn.Sequential(("flatten", nn.Flatten()), ("fc", nn.Linear(64, 4)));
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, [], TestData.Synthetic(16), null, new TrainingOptions { Regularizer = RegularizerKind.None, Device = TrainingDevice.Cpu }));
+        Assert.Equal("train", error.ParamName);
+        Assert.Contains("expected [1, 3]", error.Message);
     }
 
     [Fact]
@@ -241,9 +257,9 @@ public sealed class NetworkTrainerTests : IDisposable
         using var model = Model();
         var synthetic = TestData.Synthetic(16);
         var data = new ImageDataset(synthetic.Features, synthetic.Labels, synthetic.Shape, 5);
-        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, model.ConvWeights, data, null, Options()));
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, Convs(model), data, null, Options()));
         Assert.Equal("train", error.ParamName);
-        Assert.Contains("expected [1, 5]", error.Message);
+        Assert.Contains("expects 1x8x8 with 3 classes", error.Message);
     }
 
     [Fact]
@@ -252,7 +268,7 @@ public sealed class NetworkTrainerTests : IDisposable
         using var model = Model();
         var options = Options();
         options.Device = TrainingDevice.Cuda;
-        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(16), null, options));
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, Convs(model), TestData.Synthetic(16), null, options));
         Assert.Equal("Device", error.ParamName);
         Assert.Contains("torch.cuda.is_available() is false", error.Message);
     }
@@ -274,7 +290,7 @@ public sealed class NetworkTrainerTests : IDisposable
             default: options.Alpha = null; break;
         }
 
-        var error = Assert.ThrowsAny<ArgumentException>(() => new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(16), null, options));
+        var error = Assert.ThrowsAny<ArgumentException>(() => new NetworkTrainer().Train(model, Convs(model), TestData.Synthetic(16), null, options));
         Assert.Equal(option == "MissingAlpha" ? "Alpha" : option, error.ParamName);
     }
 
@@ -287,7 +303,7 @@ public sealed class NetworkTrainerTests : IDisposable
         var options = Options();
         options.CheckpointPath = checkpoint;
         options.Resume = true;
-        Assert.Throws<InvalidDataException>(() => new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(16), null, options));
+        Assert.Throws<InvalidDataException>(() => new NetworkTrainer().Train(model, Convs(model), TestData.Synthetic(16), null, options));
     }
 
     [Fact]
@@ -297,12 +313,12 @@ public sealed class NetworkTrainerTests : IDisposable
         using var model = Model();
         var options = Options(epochs: 1);
         options.CheckpointPath = checkpoint;
-        new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(16), null, options);
+        new NetworkTrainer().Train(model, Convs(model), TestData.Synthetic(16), null, options);
 
         options.Resume = true;
         options.Epochs = 2;
         options.Seed = 99;
-        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, model.ConvWeights, TestData.Synthetic(16), null, options));
+        var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, Convs(model), TestData.Synthetic(16), null, options));
         Assert.Equal("Seed", error.ParamName);
     }
 }

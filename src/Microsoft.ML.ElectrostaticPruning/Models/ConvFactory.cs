@@ -1,0 +1,23 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.ElectrostaticPruning.Models;
+
+/// <summary>
+/// Builds a network's conv + BatchNorm pairs in one of two forms: trainable (a bias-free conv followed by a
+/// BatchNorm) or folded for inference (a conv with bias that already holds the BatchNorm's affine map, and no
+/// BatchNorm module). The convs get the same names in both forms, so folded weights are copied layer by layer.
+/// </summary>
+/// <param name="FoldBatchNorm">Whether to build the folded inference form.</param>
+internal readonly record struct ConvFactory(bool FoldBatchNorm)
+{
+    /// <summary>A square conv; it has a bias only in the folded form.</summary>
+    public Conv2d Conv(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0) =>
+        nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: FoldBatchNorm);
+
+    /// <summary>The BatchNorm after a conv with <paramref name="features"/> filters; null in the folded form.</summary>
+    public BatchNorm2d? BatchNorm(long features) => FoldBatchNorm ? null : nn.BatchNorm2d(features);
+
+    /// <summary>Applies <paramref name="batchNorm"/>, or passes <paramref name="x"/> through when it was folded away.</summary>
+    public static Tensor Normalize(BatchNorm2d? batchNorm, Tensor x) => batchNorm is null ? x : batchNorm.call(x);
+}

@@ -1,0 +1,232 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.ElectrostaticPruning.MLNet;
+using Microsoft.ML.ElectrostaticPruning.Models;
+
+namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
+
+/// <summary>Every kind of bad input fails before training with a message that names the column or option.</summary>
+public sealed class BadInputTests
+{
+    private readonly MLContext _ml = new(seed: 1);
+
+    [Fact]
+    public void AMissingFeatureColumnIsNamedWithTheAvailableColumns()
+    {
+        var data = _ml.Data.LoadFromEnumerable(Rows(4), SchemaWithKey(3));
+        var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(featureColumnName: "Pixels", epochs: 1);
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(data));
+        Assert.Contains("Could not find feature column 'Pixels'. The data has the columns 'Features', 'Label'", ex.Message);
+    }
+
+    [Fact]
+    public void AMissingLabelColumnIsNamed()
+    {
+        var data = _ml.Data.LoadFromEnumerable(Rows(4), SchemaWithKey(3));
+        var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(labelColumnName: "Class", epochs: 1);
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(data));
+        Assert.Contains("Could not find label column 'Class'", ex.Message);
+    }
+
+    [Fact]
+    public void ALabelThatIsNotAKeySaysToUseMapValueToKey()
+    {
+        var data = _ml.Data.LoadFromEnumerable(new[] { new TextLabelRow { Features = new float[16], Label = "cat" } });
+        var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(epochs: 1);
+        const string expected = "Schema mismatch for label column 'Label': expected Key, got String. Use mlContext.Transforms.Conversion.MapValueToKey(\"Label\") first.";
+
+        Assert.StartsWith(expected, Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(data)).Message);
+        Assert.StartsWith(expected, Assert.Throws<ArgumentOutOfRangeException>(() => _ml.MulticlassClassification.Trainers.ElectrostaticCnn(epochs: 1).Append(_ml.Transforms.Conversion.MapKeyToValue("PredictedLabel")).Fit(data)).Message);
+    }
+
+    [Fact]
+    public void AFeatureVectorOfUnknownSizeIsRejected()
+    {
+        var data = _ml.Data.LoadFromEnumerable(new[] { new VariableFeatureRow { Features = new float[16], Label = 0 } }, VariableSchemaWithKey(3));
+        var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(epochs: 1);
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(data));
+        Assert.Contains("Schema mismatch for feature column 'Features': expected a vector of Single of known size (C x H x W)", ex.Message);
+        Assert.Contains("got Vector<Single>", ex.Message);
+    }
+
+    [Fact]
+    public void AnImageShapeThatDoesNotMatchTheFeatureSizeIsRejected()
+    {
+        var data = _ml.Data.LoadFromEnumerable(Rows(4), SchemaWithKey(3));
+        var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options { Epochs = 1, ImageShape = new ImageShape(3, 4, 4) });
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(data));
+        Assert.Equal("ImageShape", ex.ParamName);
+        Assert.Contains("ImageShape 3x4x4 has 48 values, but feature column 'Features' holds 16 per row", ex.Message);
+    }
+
+    [Fact]
+    public void AFeatureSizeThatIsNoSquareImageNeedsAnExplicitShape()
+    {
+        var data = _ml.Data.LoadFromEnumerable(new[] { new FlatRow { Features = new float[50], Label = 0 } }, FlatSchemaWithKey(50, 3));
+        var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(epochs: 1);
+
+        var ex = Assert.Throws<ArgumentException>(() => trainer.Fit(data));
+        Assert.Contains("Cannot infer the image shape from feature column 'Features' (Vector<Single, 50>): 50 is neither s*s (grayscale) nor 3*s*s (colour). Set Options.ImageShape", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(float.NaN, "NaN")]
+    [InlineData(float.PositiveInfinity, "Infinity")]
+    public void NonFiniteFeaturesNameTheRowAndSlot(float bad, string shown)
+    {
+        var rows = Rows(6);
+        rows[3].Features[5] = bad;
+        var data = _ml.Data.LoadFromEnumerable(rows, SchemaWithKey(3));
+        var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options { Epochs = 1, BatchSize = 2 });
+
+        var ex = Assert.Throws<InvalidOperationException>(() => trainer.Fit(data));
+        Assert.StartsWith($"Row 3 of the training data: feature column 'Features' holds {shown} at slot 5; the network can only train on finite values.", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(0u, "holds a missing key (0), i.e. a value that is not one of the 3 known classes")]
+    [InlineData(7u, "holds key 7, outside the key range 1..3")]
+    public void ALabelOutsideTheKeyRangeNamesTheRow(uint key, string message)
+    {
+        // Raw key values: 1..3 are the classes, 0 is "missing"; LoadFromEnumerable never emits values above the count.
+        var data = new RawKeyDataView(_ml.Data.LoadFromEnumerable(Rows(6), SchemaWithKey(3)), "Label", row => row == 4 ? key : (uint)(row % 3) + 1);
+        var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options { Epochs = 1, BatchSize = 2 });
+
+        var ex = Assert.Throws<InvalidOperationException>(() => trainer.Fit(data));
+        Assert.StartsWith($"Row 4 of the training data: label column 'Label' {message}", ex.Message);
+    }
+
+    [Fact]
+    public void AnEmptyTrainingSetIsRejected()
+    {
+        var data = _ml.Data.LoadFromEnumerable(Array.Empty<Row>(), SchemaWithKey(3));
+        var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(epochs: 1);
+
+        var ex = Assert.Throws<ArgumentException>(() => trainer.Fit(data));
+        Assert.StartsWith("The training data has no rows", ex.Message);
+    }
+
+    [Fact]
+    public void ABatchSizeLargerThanTheDataIsRejected()
+    {
+        var data = _ml.Data.LoadFromEnumerable(Rows(10), SchemaWithKey(3));
+        var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options { Epochs = 1, BatchSize = 64 });
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(data));
+        Assert.Equal("BatchSize", ex.ParamName);
+        Assert.StartsWith("BatchSize (64) is larger than the training data (10 rows); use at most 10.", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(nameof(ElectrostaticCnnTrainer.Options.Epochs), "Epochs must be at least 1.")]
+    [InlineData(nameof(ElectrostaticCnnTrainer.Options.BatchSize), "BatchSize must be at least 1.")]
+    [InlineData(nameof(ElectrostaticCnnTrainer.Options.Momentum), "Momentum must be in [0, 1) (the paper uses 0.9).")]
+    [InlineData(nameof(ElectrostaticCnnTrainer.Options.ForceRate), "ForceRate must be finite and at least 0 (alpha_e; the paper uses 1e-11 to 1e-17).")]
+    [InlineData(nameof(ElectrostaticCnnTrainer.Options.CoulombConstant), "CoulombConstant (k_e) must be finite and greater than 0 (default 8.99e9).")]
+    [InlineData(nameof(ElectrostaticCnnTrainer.Options.FineTuneEpochs), "FineTuneEpochs must be at least 0 (0 = no fine-tuning).")]
+    [InlineData(nameof(ElectrostaticCnnTrainer.Options.InferenceBatchSize), "InferenceBatchSize must be at least 1.")]
+    public void OutOfRangeOptionsAreNamedWhenTheTrainerIsCreated(string option, string message)
+    {
+        var options = new ElectrostaticCnnTrainer.Options();
+        typeof(ElectrostaticCnnTrainer.Options).GetProperty(option)!.SetValue(options, option switch
+        {
+            nameof(ElectrostaticCnnTrainer.Options.Momentum) => 1.0,
+            nameof(ElectrostaticCnnTrainer.Options.ForceRate) => -1e-12,
+            nameof(ElectrostaticCnnTrainer.Options.CoulombConstant) => 0.0,
+            nameof(ElectrostaticCnnTrainer.Options.FineTuneEpochs) => -1,
+            _ => (object)0,
+        });
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.MulticlassClassification.Trainers.ElectrostaticCnn(options));
+        Assert.Equal(option, ex.ParamName);
+        Assert.StartsWith(message, ex.Message);
+    }
+
+    [Fact]
+    public void AnUnparsablePruningPlanNamesTheToken()
+    {
+        var ex = Assert.Throws<FormatException>(() => _ml.MulticlassClassification.Trainers.ElectrostaticCnn(pruningPlan: "[0, half]"));
+        Assert.Contains("half", ex.Message);
+    }
+
+    [Fact]
+    public void APlanThatPrunesNothingCannotCarryARegularizer()
+    {
+        var data = _ml.Data.LoadFromEnumerable(Rows(4), SchemaWithKey(3));
+        var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options { Epochs = 1, BatchSize = 2, PruningPlanText = "0" });
+
+        var ex = Assert.Throws<ArgumentException>(() => trainer.Fit(data));
+        Assert.Contains("PruningPlan '0' prunes no convolution of SmallCnn, so the ElectrostaticForce penalty has nothing to act on", ex.Message);
+    }
+
+    [Fact]
+    public void TransformRejectsFeaturesOfAnotherSize()
+    {
+        var ml = new MLContext(seed: 1);
+        var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options { Epochs = 1, BatchSize = 4, Seed = 1 })
+            .Fit(ml.Data.LoadFromEnumerable(Rows(8), SchemaWithKey(3)));
+        var other = ml.Data.LoadFromEnumerable(new[] { new FlatRow { Features = new float[25], Label = 0 } }, FlatSchemaWithKey(25, 3));
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => model.Transform(other));
+        Assert.Contains("Schema mismatch for feature column 'Features': expected Vector<Single, 16>, the size the model was trained on, got Vector<Single, 25>.", ex.Message);
+    }
+
+    /// <summary>4x4 grayscale rows with classes cycling 0..2 (LoadFromEnumerable stores key value + 1) and pixel values that differ per class.</summary>
+    private static Row[] Rows(int count) =>
+        Enumerable.Range(0, count).Select(i => new Row { Features = Enumerable.Repeat((i % 3) / 3f, 16).ToArray(), Label = (uint)(i % 3) }).ToArray();
+
+    private SchemaDefinition SchemaWithKey(int classes)
+    {
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema["Label"].ColumnType = new KeyDataViewType(typeof(uint), classes);
+        return schema;
+    }
+
+    private SchemaDefinition VariableSchemaWithKey(int classes)
+    {
+        var schema = SchemaDefinition.Create(typeof(VariableFeatureRow));
+        schema["Label"].ColumnType = new KeyDataViewType(typeof(uint), classes);
+        return schema;
+    }
+
+    private SchemaDefinition FlatSchemaWithKey(int size, int classes)
+    {
+        var schema = SchemaDefinition.Create(typeof(FlatRow));
+        schema["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
+        schema["Label"].ColumnType = new KeyDataViewType(typeof(uint), classes);
+        return schema;
+    }
+
+    public sealed class Row
+    {
+        [VectorType(1, 4, 4)]
+        public float[] Features { get; set; } = [];
+
+        public uint Label { get; set; }
+    }
+
+    public sealed class VariableFeatureRow
+    {
+        public float[] Features { get; set; } = [];
+
+        public uint Label { get; set; }
+    }
+
+    public sealed class FlatRow
+    {
+        public float[] Features { get; set; } = [];
+
+        public uint Label { get; set; }
+    }
+
+    public sealed class TextLabelRow
+    {
+        [VectorType(16)]
+        public float[] Features { get; set; } = [];
+
+        public string Label { get; set; } = string.Empty;
+    }
+}
