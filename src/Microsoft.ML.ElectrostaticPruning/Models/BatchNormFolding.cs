@@ -9,6 +9,10 @@ namespace Microsoft.ML.ElectrostaticPruning.Models;
 /// a BatchNorm is the per-channel affine map y = γ·(x − μ)/√(σ² + ε) + β, so conv-then-BN equals one conv with
 /// W' = W·s and b' = β + (b − μ)·s, where s = γ/√(σ² + ε). The folded network is the same architecture built in its
 /// folded form (<see cref="ConvFactory"/>), which names its convs like the original, so the copy goes layer by layer.
+/// Its conv weights are stored channels-last (OHWI strides): libtorch's oneDNN convolution computes channels-last
+/// whenever the input or the weight is, and then copies an NCHW-strided weight to channels-last on every call, so
+/// storing them that way once saves that copy and sends plain NCHW input down the faster channels-last path too.
+/// No parameter of the folded network requires gradients, so it records no autograd graph even outside no_grad.
 /// </summary>
 internal static class BatchNormFolding
 {
@@ -31,6 +35,11 @@ internal static class BatchNormFolding
         {
             folded.Dispose();
             throw;
+        }
+
+        foreach (var parameter in folded.parameters())
+        {
+            parameter.requires_grad_(false);
         }
 
         folded.eval();
@@ -77,7 +86,7 @@ internal static class BatchNormFolding
             var source = network.GetConv(layer);
             var target = folded.GetConv(layer);
             var (weight, bias) = FoldedWeights(source.weight, source.bias, network.GetBatchNorm(layer));
-            target.weight.copy_(weight);
+            target.weight = new Parameter(ChannelsLast.From(weight), requires_grad: false);
             target.bias!.copy_(bias);
             written.UnionWith([$"{layer.Name}.weight", $"{layer.Name}.bias"]);
         }

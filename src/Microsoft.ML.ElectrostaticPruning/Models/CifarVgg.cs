@@ -35,7 +35,7 @@ internal sealed class CifarVgg : CnnNetwork
             if (entry == Pool)
             {
                 bool canPool = height >= 2 && width >= 2;
-                modules.Add(((index++).ToString(), canPool ? nn.MaxPool2d(kernel_size: 2) : nn.Identity()));
+                modules.Add(((index++).ToString(), canPool ? Factory.MaxPool2x2() : nn.Identity()));
                 (height, width) = canPool ? (height / 2, width / 2) : (height, width);
                 (group, position) = (group + 1, 1);
                 continue;

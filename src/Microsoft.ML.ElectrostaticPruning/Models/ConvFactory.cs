@@ -18,6 +18,9 @@ internal readonly record struct ConvFactory(bool FoldBatchNorm)
     /// <summary>The BatchNorm after a conv with <paramref name="features"/> filters; null in the folded form.</summary>
     public BatchNorm2d? BatchNorm(long features) => FoldBatchNorm ? null : nn.BatchNorm2d(features);
 
+    /// <summary>2x2 max-pooling with stride 2: libtorch's module when trainable, <see cref="MaxPool2x2"/> in the folded form.</summary>
+    public nn.Module<Tensor, Tensor> MaxPool2x2() => FoldBatchNorm ? new MaxPool2x2() : nn.MaxPool2d(kernel_size: 2);
+
     /// <summary>Applies <paramref name="batchNorm"/>, or passes <paramref name="x"/> through when it was folded away.</summary>
     public static Tensor Normalize(BatchNorm2d? batchNorm, Tensor x) => batchNorm is null ? x : batchNorm.call(x);
 }

@@ -65,8 +65,6 @@ internal sealed class OptionABasicBlock : nn.Module<Tensor, Tensor>
 
         // pad returns NCHW-contiguous memory; keep a channels-last (NHWC-strided) input channels-last so that the
         // residual sum and the next convolutions do not switch memory layout.
-        return IsChannelsLast(input) ? padded.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : padded;
+        return ChannelsLast.Is(input) ? ChannelsLast.From(padded) : padded;
     }
-
-    private static bool IsChannelsLast(Tensor tensor) => tensor.dim() == 4 && tensor.shape[1] > 1 && tensor.stride(1) == 1;
 }

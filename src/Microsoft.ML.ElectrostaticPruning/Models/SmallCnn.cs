@@ -15,7 +15,7 @@ internal sealed class SmallCnn : CnnNetwork
     private readonly BatchNorm2d? bn1;
     private readonly Conv2d conv2;
     private readonly BatchNorm2d? bn2;
-    private readonly MaxPool2d pool;
+    private readonly nn.Module<Tensor, Tensor> pool;
     private readonly Linear fc;
 
     /// <summary>Builds the network with the given conv widths (2 entries); with <paramref name="foldBatchNorm"/> true, the eval-only form of <see cref="CnnNetwork.ForInference"/> (convs with bias, no BatchNorm).</summary>
@@ -32,7 +32,7 @@ internal sealed class SmallCnn : CnnNetwork
         bn1 = Factory.BatchNorm(widths[0]);
         conv2 = Factory.Conv(widths[0], widths[1], kernelSize: 3, padding: 1);
         bn2 = Factory.BatchNorm(widths[1]);
-        pool = nn.MaxPool2d(kernel_size: 2);
+        pool = Factory.MaxPool2x2();
         fc = nn.Linear(widths[1] * spatial, classCount);
         RegisterComponents();
 

@@ -47,6 +47,8 @@ public sealed class BatchNormFoldingTests
             Assert.Equal(network.Widths, folded.Widths);
             Assert.Empty(folded.modules().OfType<BatchNorm2d>());
             Assert.All(folded.ConvLayers, layer => Assert.NotNull(folded.GetConv(layer).bias));
+            Assert.All(folded.ConvLayers, layer => Assert.True(ChannelsLast.Is(folded.GetConv(layer).weight)));
+            Assert.All(folded.parameters(), parameter => Assert.False(parameter.requires_grad));
 
             // The same convs without their BatchNorms give clearly different outputs, so the comparison above can fail.
             double batchNormEffect = (PredictWithoutBatchNorm(network, input) - expected).abs().max().item<float>();
