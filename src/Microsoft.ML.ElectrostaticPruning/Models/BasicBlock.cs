@@ -13,7 +13,7 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
     private readonly Sequential? downsample;
 
     /// <summary>Builds a block reading <paramref name="inChannels"/> with the given conv widths, trainable or folded as <paramref name="factory"/> says.</summary>
-    public BasicBlock(int inChannels, int midChannels, int outChannels, int stride, ConvFactory factory)
+    public BasicBlock(int inChannels, int midChannels, int outChannels, int stride, LayerFactory factory)
         : base(nameof(BasicBlock))
     {
         conv1 = factory.Conv(inChannels, midChannels, kernelSize: 3, stride: stride, padding: 1);
@@ -28,7 +28,7 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
     public static bool NeedsDownsample(int inChannels, int outChannels, int stride) => stride != 1 || inChannels != outChannels;
 
     /// <summary>The 1x1 conv + BatchNorm projection shortcut, named "0" and "1" as in torchvision (only "0" when folded).</summary>
-    public static Sequential Downsample(int inChannels, int outChannels, int stride, ConvFactory factory)
+    public static Sequential Downsample(int inChannels, int outChannels, int stride, LayerFactory factory)
     {
         var conv = factory.Conv(inChannels, outChannels, kernelSize: 1, stride: stride);
         return factory.BatchNorm(outChannels) is { } bn ? nn.Sequential(("0", conv), ("1", bn)) : nn.Sequential(("0", conv));
@@ -37,8 +37,8 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        var x = ConvFactory.Normalize(bn1, conv1.call(input)).relu_();
-        x = ConvFactory.Normalize(bn2, conv2.call(x));
+        var x = LayerFactory.Normalize(bn1, conv1.call(input)).relu_();
+        x = LayerFactory.Normalize(bn2, conv2.call(x));
         return x.add_(downsample is null ? input : downsample.call(input)).relu_();
     }
 }

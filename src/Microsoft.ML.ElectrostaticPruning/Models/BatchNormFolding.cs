@@ -8,7 +8,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Models;
 /// Folds every BatchNorm of a zoo network into the conv before it (inference-time BatchNorm folding). In eval mode
 /// a BatchNorm is the per-channel affine map y = γ·(x − μ)/√(σ² + ε) + β, so conv-then-BN equals one conv with
 /// W' = W·s and b' = β + (b − μ)·s, where s = γ/√(σ² + ε). The folded network is the same architecture built in its
-/// folded form (<see cref="ConvFactory"/>), which names its convs like the original, so the copy goes layer by layer.
+/// folded form (<see cref="LayerFactory"/>), which names its convs like the original, so the copy goes layer by layer.
 /// Its conv weights are stored channels-last (OHWI strides): libtorch's oneDNN convolution computes channels-last
 /// whenever the input or the weight is, and then copies an NCHW-strided weight to channels-last on every call, so
 /// storing them that way once saves that copy and sends plain NCHW input down the faster channels-last path too.

@@ -15,7 +15,7 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
     private readonly Sequential? downsample;
 
     /// <summary>Builds a block reading <paramref name="inChannels"/> with the given conv widths, trainable or folded as <paramref name="factory"/> says.</summary>
-    public Bottleneck(int inChannels, int width1, int width2, int outChannels, int stride, ConvFactory factory)
+    public Bottleneck(int inChannels, int width1, int width2, int outChannels, int stride, LayerFactory factory)
         : base(nameof(Bottleneck))
     {
         conv1 = factory.Conv(inChannels, width1, kernelSize: 1);
@@ -31,9 +31,9 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        var x = ConvFactory.Normalize(bn1, conv1.call(input)).relu_();
-        x = ConvFactory.Normalize(bn2, conv2.call(x)).relu_();
-        x = ConvFactory.Normalize(bn3, conv3.call(x));
+        var x = LayerFactory.Normalize(bn1, conv1.call(input)).relu_();
+        x = LayerFactory.Normalize(bn2, conv2.call(x)).relu_();
+        x = LayerFactory.Normalize(bn3, conv3.call(x));
         return x.add_(downsample is null ? input : downsample.call(input)).relu_();
     }
 }

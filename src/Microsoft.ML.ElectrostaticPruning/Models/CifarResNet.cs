@@ -72,7 +72,7 @@ internal sealed class CifarResNet : CnnNetwork
     {
         CheckInput(input);
         using var scope = NewDisposeScope();
-        var x = ConvFactory.Normalize(bn1, conv1.call(input)).relu_();
+        var x = LayerFactory.Normalize(bn1, conv1.call(input)).relu_();
         x = layer3.call(layer2.call(layer1.call(x)));
         return linear.call(avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
     }

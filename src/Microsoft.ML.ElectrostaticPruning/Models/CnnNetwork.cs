@@ -46,7 +46,7 @@ internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
     public bool IsBatchNormFolded { get; }
 
     /// <summary>How convs and BatchNorms are built for this network's form.</summary>
-    protected ConvFactory Factory => new(IsBatchNormFolded);
+    protected LayerFactory Factory => new(IsBatchNormFolded);
 
     /// <summary>Output channels of each indexed conv, by GReg layer index.</summary>
     public IReadOnlyList<int> Widths => widths;

@@ -111,7 +111,7 @@ internal sealed class ImageNetResNet : CnnNetwork
     {
         CheckInput(input);
         using var scope = NewDisposeScope();
-        var x = maxpool.call(ConvFactory.Normalize(bn1, conv1.call(input)).relu_());
+        var x = maxpool.call(LayerFactory.Normalize(bn1, conv1.call(input)).relu_());
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         return fc.call(avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
     }

@@ -22,7 +22,7 @@ internal sealed class OptionABasicBlock : nn.Module<Tensor, Tensor>
     /// Builds a block reading <paramref name="inChannels"/>, with <paramref name="midChannels"/> filters in conv1 and
     /// <paramref name="outChannels"/> in conv2, trainable or folded as <paramref name="factory"/> says.
     /// </summary>
-    public OptionABasicBlock(int inChannels, int midChannels, int outChannels, int stride, ConvFactory factory)
+    public OptionABasicBlock(int inChannels, int midChannels, int outChannels, int stride, LayerFactory factory)
         : base(nameof(OptionABasicBlock))
     {
         if (outChannels < inChannels)
@@ -43,8 +43,8 @@ internal sealed class OptionABasicBlock : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        var x = ConvFactory.Normalize(bn1, conv1.call(input)).relu_();
-        x = ConvFactory.Normalize(bn2, conv2.call(x));
+        var x = LayerFactory.Normalize(bn1, conv1.call(input)).relu_();
+        x = LayerFactory.Normalize(bn2, conv2.call(x));
         return x.add_(Shortcut(input)).relu_();
     }
 

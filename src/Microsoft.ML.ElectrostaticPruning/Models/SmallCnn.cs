@@ -55,8 +55,8 @@ internal sealed class SmallCnn : CnnNetwork
     {
         CheckInput(input);
         using var scope = NewDisposeScope();
-        var x = pool.call(ConvFactory.Normalize(bn1, conv1.call(input)).relu_());
-        x = pool.call(ConvFactory.Normalize(bn2, conv2.call(x)).relu_());
+        var x = pool.call(LayerFactory.Normalize(bn1, conv1.call(input)).relu_());
+        x = pool.call(LayerFactory.Normalize(bn2, conv2.call(x)).relu_());
         return fc.call(x.flatten(1)).MoveToOuterDisposeScope();
     }
 }

@@ -4,12 +4,13 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.ElectrostaticPruning.Models;
 
 /// <summary>
-/// Builds a network's conv + BatchNorm pairs in one of two forms: trainable (a bias-free conv followed by a
-/// BatchNorm) or folded for inference (a conv with bias that already holds the BatchNorm's affine map, and no
-/// BatchNorm module). The convs get the same names in both forms, so folded weights are copied layer by layer.
+/// Builds a network's layers in one of two forms: trainable (a bias-free conv followed by a BatchNorm) or folded for
+/// inference (a conv with bias that already holds the BatchNorm's affine map, no BatchNorm module, and the
+/// inference-only <see cref="Models.MaxPool2x2"/>). The convs get the same names in both forms, so folded weights are
+/// copied layer by layer.
 /// </summary>
 /// <param name="FoldBatchNorm">Whether to build the folded inference form.</param>
-internal readonly record struct ConvFactory(bool FoldBatchNorm)
+internal readonly record struct LayerFactory(bool FoldBatchNorm)
 {
     /// <summary>A square conv; it has a bias only in the folded form.</summary>
     public Conv2d Conv(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0) =>
