@@ -56,7 +56,8 @@ internal sealed class TransformThroughputBenchmark : IBenchmark
         output.WriteLine(string.Create(c, $"model: {architecture} trained 1 epoch on {train.GetRowCount()} images in {fit.Elapsed.TotalSeconds:F1} s, pruned {model.PruningPlan}: {model.Summary.Pruned} (speedup {model.Summary.Speedup:F2}x)"));
 
         // The direct path gets the same images, already as float batches of the transformer's inference batch size.
-        var direct = new DirectScorer(model.Network, testImages, testLabels, model.InferenceBatchSize);
+        // The transformer scores with the BatchNorm-folded form, so the direct path gets the same network.
+        var direct = new DirectScorer(model.Network.ForInference(), testImages, testLabels, model.InferenceBatchSize);
         output.WriteLine(string.Create(c, $"data: {direct.Count} images of {model.Summary.InputShape} from {Path.GetDirectoryName(testImages)}, batches of {model.InferenceBatchSize}, libtorch threads {torch.get_num_threads()}"));
         output.WriteLine(string.Create(c, $"{warmup} warm-ups, median of {repetitions} repetitions, order alternating"));
 
