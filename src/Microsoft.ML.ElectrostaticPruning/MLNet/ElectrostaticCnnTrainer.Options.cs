@@ -104,6 +104,12 @@ public sealed partial class ElectrostaticCnnTrainer
         public LearningRateSchedule FineTuneSchedule { get; set; } = LearningRateSchedule.Constant(1e-2);
 
         /// <summary>
+        /// SGD weight decay (L2 coefficient) while fine-tuning, at least 0. Default 5e-4, the paper's fine-tuning setting
+        /// (Table 1, SGD(0.9, 5e-4)); training itself uses <see cref="WeightDecay"/>.
+        /// </summary>
+        public double FineTuneWeightDecay { get; set; } = 5e-4;
+
+        /// <summary>
         /// Seed of initialisation, shuffling and augmentation; a fixed seed reproduces a CPU run exactly. Default null: drawn from
         /// the MLContext's random source, so <c>new MLContext(seed: 1)</c> makes training deterministic too.
         /// </summary>
@@ -166,6 +172,7 @@ public sealed partial class ElectrostaticCnnTrainer
             }
 
             RequireNonNegative(WeightDecay, nameof(WeightDecay), "the paper uses 0 or 5e-4");
+            RequireNonNegative(FineTuneWeightDecay, nameof(FineTuneWeightDecay), "the paper fine-tunes with 5e-4");
             if (!Enum.IsDefined(Regularizer))
             {
                 throw new ArgumentOutOfRangeException(nameof(Regularizer), Regularizer, "Regularizer must be None, L1 or ElectrostaticForce.");

@@ -160,7 +160,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
         BatchSize = o.BatchSize,
         Schedule = fineTune ? o.FineTuneSchedule : o.LearningRateSchedule,
         Momentum = o.Momentum,
-        WeightDecay = o.WeightDecay,
+        WeightDecay = fineTune ? o.FineTuneWeightDecay : o.WeightDecay,
         Augment = o.Augment,
         Regularizer = fineTune ? RegularizerKind.None : o.Regularizer,
         Alpha = o.ForceRate,

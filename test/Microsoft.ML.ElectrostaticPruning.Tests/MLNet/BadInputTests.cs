@@ -128,6 +128,7 @@ public sealed class BadInputTests
     [InlineData(nameof(ElectrostaticCnnTrainer.Options.CoulombConstant), "CoulombConstant (k_e) must be finite and greater than 0 (default 8.99e9).")]
     [InlineData(nameof(ElectrostaticCnnTrainer.Options.FineTuneEpochs), "FineTuneEpochs must be at least 0 (0 = no fine-tuning).")]
     [InlineData(nameof(ElectrostaticCnnTrainer.Options.InferenceBatchSize), "InferenceBatchSize must be at least 1.")]
+    [InlineData(nameof(ElectrostaticCnnTrainer.Options.FineTuneWeightDecay), "FineTuneWeightDecay must be finite and at least 0 (the paper fine-tunes with 5e-4).")]
     public void OutOfRangeOptionsAreNamedWhenTheTrainerIsCreated(string option, string message)
     {
         var options = new ElectrostaticCnnTrainer.Options();
@@ -137,6 +138,7 @@ public sealed class BadInputTests
             nameof(ElectrostaticCnnTrainer.Options.ForceRate) => -1e-12,
             nameof(ElectrostaticCnnTrainer.Options.CoulombConstant) => 0.0,
             nameof(ElectrostaticCnnTrainer.Options.FineTuneEpochs) => -1,
+            nameof(ElectrostaticCnnTrainer.Options.FineTuneWeightDecay) => -5e-4,
             _ => (object)0,
         });
 
