@@ -106,14 +106,7 @@ public sealed partial class ElectrostaticCnnTransformer
         writer.Write(history.Count);
         foreach (var epoch in history)
         {
-            writer.Write(epoch.Epoch);
-            writer.Write(epoch.LearningRate);
-            writer.Write(epoch.Loss);
-            writer.Write(epoch.Penalty);
-            writer.Write(epoch.TrainAccuracy);
-            writer.Write(epoch.ValidationAccuracy.HasValue);
-            writer.Write(epoch.ValidationAccuracy ?? 0);
-            writer.Write(epoch.Seconds);
+            epoch.WriteTo(writer);
         }
     }
 
@@ -128,11 +121,7 @@ public sealed partial class ElectrostaticCnnTransformer
         var history = new TrainingHistory();
         for (int i = 0; i < count; i++)
         {
-            int epoch = reader.ReadInt32();
-            double rate = reader.ReadDouble(), loss = reader.ReadDouble(), penalty = reader.ReadDouble(), accuracy = reader.ReadDouble();
-            bool hasValidation = reader.ReadBoolean();
-            double validation = reader.ReadDouble(), seconds = reader.ReadDouble();
-            history.Add(new EpochMetrics(epoch, rate, loss, penalty, accuracy, hasValidation ? validation : null, seconds));
+            history.Add(EpochMetrics.ReadFrom(reader));
         }
 
         return history;

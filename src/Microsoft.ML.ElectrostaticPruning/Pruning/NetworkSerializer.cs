@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.ML.ElectrostaticPruning.Models;
 
+using Microsoft.ML.ElectrostaticPruning.Runtime;
+
 namespace Microsoft.ML.ElectrostaticPruning.Pruning;
 
 /// <summary>
@@ -55,23 +57,7 @@ internal static class NetworkSerializer
     /// <summary>Writes <paramref name="network"/> to <paramref name="path"/> atomically (temporary file in the same folder, then a rename).</summary>
     public static void Save(CnnNetwork network, string path)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                Save(network, file);
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        AtomicFile.Write(path, stream => Save(network, stream));
     }
 
     /// <summary>Reads a network written by <see cref="Save(CnnNetwork, Stream)"/>; it is returned in eval mode.</summary>

@@ -1,6 +1,8 @@
 using TorchSharp;
 using TorchSharp.Modules;
 
+using Microsoft.ML.ElectrostaticPruning.Runtime;
+
 namespace Microsoft.ML.ElectrostaticPruning.Training;
 
 /// <summary>
@@ -16,48 +18,23 @@ internal static class TrainingCheckpoint
     /// <summary>Writes the checkpoint atomically: a temporary file in the same folder, then a rename over <paramref name="path"/>.</summary>
     public static void Save(string path, torch.nn.Module model, OptimizerHelper optimizer, TrainingOptions options, TrainingHistory history)
     {
-        string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            using (var writer = new BinaryWriter(stream))
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(FormatVersion);
+            writer.Write(history.Count);
+            writer.Write(options.Seed);
+            writer.Write(options.BatchSize);
+            writer.Write(options.Schedule.ToString());
+            foreach (var m in history)
             {
-                writer.Write(Magic);
-                writer.Write(FormatVersion);
-                writer.Write(history.Count);
-                writer.Write(options.Seed);
-                writer.Write(options.BatchSize);
-                writer.Write(options.Schedule.ToString());
-                foreach (var m in history)
-                {
-                    writer.Write(m.Epoch);
-                    writer.Write(m.LearningRate);
-                    writer.Write(m.Loss);
-                    writer.Write(m.Penalty);
-                    writer.Write(m.TrainAccuracy);
-                    writer.Write(m.ValidationAccuracy.HasValue);
-                    writer.Write(m.ValidationAccuracy ?? 0);
-                    writer.Write(m.Seconds);
-                }
-
-                model.save(writer);
-                optimizer.save_state_dict(writer);
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
+                m.WriteTo(writer);
             }
 
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+            model.save(writer);
+            optimizer.save_state_dict(writer);
+        });
     }
 
     /// <summary>
@@ -90,11 +67,7 @@ internal static class TrainingCheckpoint
             RequireSame(path, nameof(options.Schedule), reader.ReadString(), options.Schedule.ToString());
             for (int i = 0; i < completed; i++)
             {
-                int epoch = reader.ReadInt32();
-                double rate = reader.ReadDouble(), loss = reader.ReadDouble(), penalty = reader.ReadDouble(), accuracy = reader.ReadDouble();
-                bool hasValidation = reader.ReadBoolean();
-                double validation = reader.ReadDouble(), seconds = reader.ReadDouble();
-                history.Add(new EpochMetrics(epoch, rate, loss, penalty, accuracy, hasValidation ? validation : null, seconds));
+                history.Add(EpochMetrics.ReadFrom(reader));
             }
 
             model.load(reader, strict: true);

@@ -1,13 +1,13 @@
 using ElectrostaticPruning.Samples.Cli;
 using ElectrostaticPruning.Samples.Cli.Settings;
 using ElectrostaticPruning.Samples.Data;
-using ElectrostaticPruning.Samples.Infrastructure;
 using ElectrostaticPruning.Samples.Jobs;
 using ElectrostaticPruning.Samples.Reporting;
 using ElectrostaticPruning.Samples.Reporting.Progress;
 using Microsoft.ML;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Microsoft.ML.ElectrostaticPruning.Runtime;
 
 namespace ElectrostaticPruning.Samples.Commands;
 

@@ -4,7 +4,6 @@ using System.Text;
 using ElectrostaticPruning.Samples.Cli;
 using ElectrostaticPruning.Samples.Cli.Settings;
 using ElectrostaticPruning.Samples.Data;
-using ElectrostaticPruning.Samples.Infrastructure;
 using ElectrostaticPruning.Samples.Jobs;
 using ElectrostaticPruning.Samples.Plots;
 using ElectrostaticPruning.Samples.Reporting;
@@ -15,6 +14,7 @@ using Microsoft.ML.ElectrostaticPruning.Pruning;
 using Microsoft.ML.ElectrostaticPruning.Regularization;
 using Microsoft.ML.ElectrostaticPruning.Training;
 using Spectre.Console;
+using Microsoft.ML.ElectrostaticPruning.Runtime;
 
 namespace ElectrostaticPruning.Samples.Experiments;
 

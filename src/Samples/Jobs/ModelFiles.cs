@@ -1,6 +1,6 @@
-using ElectrostaticPruning.Samples.Infrastructure;
 using Microsoft.ML;
 using Microsoft.ML.ElectrostaticPruning.MLNet;
+using Microsoft.ML.ElectrostaticPruning.Runtime;
 
 namespace ElectrostaticPruning.Samples.Jobs;
 

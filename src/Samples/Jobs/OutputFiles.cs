@@ -1,6 +1,6 @@
-using ElectrostaticPruning.Samples.Infrastructure;
 using ElectrostaticPruning.Samples.Plots;
 using ElectrostaticPruning.Samples.Reporting;
+using Microsoft.ML.ElectrostaticPruning.Runtime;
 
 namespace ElectrostaticPruning.Samples.Jobs;
 

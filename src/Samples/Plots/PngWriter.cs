@@ -1,7 +1,7 @@
-using ElectrostaticPruning.Samples.Infrastructure;
 using OxyPlot;
 using OxyPlot.SkiaSharp;
 using SkiaSharp;
+using Microsoft.ML.ElectrostaticPruning.Runtime;
 
 namespace ElectrostaticPruning.Samples.Plots;
 

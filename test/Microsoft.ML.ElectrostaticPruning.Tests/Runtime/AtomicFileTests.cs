@@ -1,6 +1,7 @@
-using ElectrostaticPruning.Samples.Infrastructure;
+using Microsoft.ML.ElectrostaticPruning.Runtime;
+using Microsoft.ML.ElectrostaticPruning.Tests.Samples;
 
-namespace Microsoft.ML.ElectrostaticPruning.Tests.Samples;
+namespace Microsoft.ML.ElectrostaticPruning.Tests.Runtime;
 
 public sealed class AtomicFileTests
 {

@@ -1,6 +1,9 @@
-namespace ElectrostaticPruning.Samples.Infrastructure;
+namespace Microsoft.ML.ElectrostaticPruning.Runtime;
 
-/// <summary>Writes files so that a reader never sees a half-written file (temp file in the same folder, then rename).</summary>
+/// <summary>
+/// Writes files so that a crash never leaves a half-written model, checkpoint or plot: a temporary file in the same
+/// folder, flushed to disk, then renamed over the target.
+/// </summary>
 internal static class AtomicFile
 {
     /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>, replacing any existing file atomically.</summary>
