@@ -129,6 +129,7 @@ public sealed class BadInputTests
     [InlineData(nameof(ElectrostaticCnnTrainer.Options.FineTuneEpochs), "FineTuneEpochs must be at least 0 (0 = no fine-tuning).")]
     [InlineData(nameof(ElectrostaticCnnTrainer.Options.InferenceBatchSize), "InferenceBatchSize must be at least 1.")]
     [InlineData(nameof(ElectrostaticCnnTrainer.Options.FineTuneWeightDecay), "FineTuneWeightDecay must be finite and at least 0 (the paper fine-tunes with 5e-4).")]
+    [InlineData(nameof(ElectrostaticCnnTrainer.Options.Architecture), "Architecture must be one of SmallCnn, ResNet20, ResNet32, ResNet44, ResNet56, ResNet110, Vgg11, Vgg13, Vgg16, Vgg19, ResNet18, ResNet34, ResNet50.")]
     public void OutOfRangeOptionsAreNamedWhenTheTrainerIsCreated(string option, string message)
     {
         var options = new ElectrostaticCnnTrainer.Options();
@@ -139,6 +140,7 @@ public sealed class BadInputTests
             nameof(ElectrostaticCnnTrainer.Options.CoulombConstant) => 0.0,
             nameof(ElectrostaticCnnTrainer.Options.FineTuneEpochs) => -1,
             nameof(ElectrostaticCnnTrainer.Options.FineTuneWeightDecay) => -5e-4,
+            nameof(ElectrostaticCnnTrainer.Options.Architecture) => (CnnArchitecture)99,
             _ => (object)0,
         });
 
