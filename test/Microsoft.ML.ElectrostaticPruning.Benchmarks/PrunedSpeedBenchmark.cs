@@ -16,7 +16,9 @@ namespace Microsoft.ML.ElectrostaticPruning.Benchmarks;
 /// repetition runs all eight variants in a rotating order (so load changes on a shared machine hit them alike) and
 /// the medians are compared. Wall-clock time is the measure; with one libtorch thread the calling thread's CPU time is
 /// printed too, as a cross-check that does not count the time spent waiting for a core. The headline ratio is measured
-/// speedup / FLOPs speedup of VGG-19, folded, channels-last input, wall-clock.
+/// speedup / FLOPs speedup of VGG-19, folded, channels-last input, wall-clock. After the VGG-19 table,
+/// <see cref="ConvLayerBreakdown"/> prints the time of every conv of both folded networks and a channel-padding probe,
+/// the evidence for where the pruned network falls short of its FLOPs.
 /// Options: --quick (fewer repetitions), --threads N (libtorch intra-op threads), --round M (keep multiples of M filters).
 /// </summary>
 internal sealed class PrunedSpeedBenchmark : IBenchmark
@@ -40,14 +42,14 @@ internal sealed class PrunedSpeedBenchmark : IBenchmark
         bool threadCpu = torch.get_num_threads() == 1 && ThreadCpuClock.IsAvailable;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"libtorch threads {torch.get_num_threads()}, batch {Batch}x3x32x32, eval + inference_mode, {warmup} warm-ups, median of {repetitions} interleaved repetitions{(rounding is null ? string.Empty : $", kept filters rounded up to multiples of {rounding.Multiple}")}"));
         output.WriteLine($"{"network",-44} {"form",-9} {"layout",-13} {"dense ms",9} {"pruned ms",10} {"measured",9} {"FLOPs",7} {"ratio",6}{(threadCpu ? $" | {"cpu dense",9} {"cpu pruned",10} {"cpu ratio",9}" : string.Empty)}");
-        double vgg = Compare(output, "VGG-19/CIFAR-100 [0:0, 1-15:0.65]", CnnArchitecture.Vgg19, 100, "[0:0, 1-15:0.65]", rounding, warmup, repetitions, threadCpu);
+        double vgg = Compare(output, "VGG-19/CIFAR-100 [0:0, 1-15:0.65]", CnnArchitecture.Vgg19, 100, "[0:0, 1-15:0.65]", rounding, warmup, repetitions, threadCpu, breakdown: true);
         Compare(output, "ResNet-56/CIFAR-10 [0, 0.52, 0.52, 0.52, 0]", CnnArchitecture.ResNet56, 10, "[0, 0.52, 0.52, 0.52, 0]", rounding, warmup, repetitions, threadCpu);
         output.WriteLine("headline: VGG-19, folded, channels-last input, wall-clock");
         return vgg;
     }
 
     // Returns the wall-clock ratio of the folded networks on channels-last input.
-    private static double Compare(TextWriter output, string label, CnnArchitecture architecture, int classes, string plan, ChannelRounding? rounding, int warmup, int repetitions, bool threadCpu)
+    private static double Compare(TextWriter output, string label, CnnArchitecture architecture, int classes, string plan, ChannelRounding? rounding, int warmup, int repetitions, bool threadCpu, bool breakdown = false)
     {
         torch.manual_seed(0);
         using var dense = CnnZoo.Create(architecture, new ImageShape(3, 32, 32), classes);
@@ -84,6 +86,10 @@ internal sealed class PrunedSpeedBenchmark : IBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  dense  {result.Dense}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pruned {result.Pruned}; widths {string.Join(",", pruned.Widths)}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  folded vs as built, max |logit difference| / max |logit|: dense {RelativeDifference(dense, foldedDense, nchw):G3}, pruned {RelativeDifference(pruned, foldedPruned, nchw):G3}"));
+        if (breakdown)
+        {
+            ConvLayerBreakdown.Print(output, foldedDense, foldedPruned, nhwc, result.Speedup, warmup, repetitions);
+        }
         return headline;
     }
 

@@ -88,8 +88,8 @@ public sealed partial class ElectrostaticCnnTrainer
         public PruningPlan PruningPlan { get; set; } = PruningPlan.Uniform(0.5);
 
         /// <summary>
-        /// <see cref="PruningPlan"/> as text, e.g. <c>"0.5"</c>, <c>"[0, 0.52, 0.52, 0.52, 0]"</c> or <c>"[0:0, 1-15:0.65]"</c>;
-        /// setting it parses the text (a <see cref="FormatException"/> names the offending token).
+        /// <see cref="PruningPlan"/> as text, e.g. <c>"0.5"</c>, <c>"[0, 0.52, 0.52, 0.52, 0]"</c> or <c>"[0:0, 1-15:0.65]"</c>,
+        /// optionally followed by <c>"skip 1.0,2.0"</c> and then <c>"round 16"</c> (kept filters rounded up to multiples of 16); setting it parses the text (a <see cref="FormatException"/> names the offending token).
         /// </summary>
         public string PruningPlanText
         {

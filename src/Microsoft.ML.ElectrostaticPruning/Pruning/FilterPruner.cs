@@ -16,7 +16,7 @@ internal static class FilterPruner
     /// <summary>Prunes a copy of <paramref name="dense"/> with <paramref name="plan"/>; <paramref name="dense"/> is never modified.</summary>
     /// <param name="dense">The trained network; stays as it is.</param>
     /// <param name="plan">Which convs lose which fraction of filters.</param>
-    /// <param name="rounding">Optional rounding of kept counts up to a multiple; null (default) keeps the paper's counts.</param>
+    /// <param name="rounding">Optional rounding of kept counts up to a multiple; null (default) uses the plan's own (<see cref="PruningPlan.ChannelRounding"/>, none unless the plan says 'round N').</param>
     public static PruningResult Prune(CnnNetwork dense, PruningPlan plan, ChannelRounding? rounding = null)
     {
         ArgumentNullException.ThrowIfNull(dense);
@@ -26,6 +26,7 @@ internal static class FilterPruner
             throw new ArgumentException($"This {dense.Architecture} has its BatchNorms folded for inference (ForInference()); prune the trainable network and fold the result.", nameof(dense));
         }
 
+        rounding ??= plan.ChannelRounding;
         var toPrune = plan.LayersToPrune(dense).ToHashSet();
         var layers = new List<LayerPruning>();
         CnnNetwork pruned;

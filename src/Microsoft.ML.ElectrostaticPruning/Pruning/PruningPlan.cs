@@ -9,27 +9,31 @@ namespace Microsoft.ML.ElectrostaticPruning.Pruning;
 /// a single ratio for every prunable conv (<c>0.5</c>); a per-stage list for ResNets
 /// (<c>[0, 0.52, 0.52, 0.52, 0]</c>: stem, each residual stage, classifier); a layer map by GReg layer index
 /// (<c>[0:0, 1-15:0.65]</c>, ranges inclusive, unlisted layers 0); optionally followed by a skip list of
-/// <c>stage.block</c> prefixes whose convs get ratio 0 (<c>... skip 1.0,2.0,2.3,3.0,3.5</c>).
+/// <c>stage.block</c> prefixes whose convs get ratio 0 (<c>... skip 1.0,2.0,2.3,3.0,3.5</c>), and last by an
+/// optional channel rounding (<c>... round 16</c>: kept filter counts rounded up to multiples of 16, see
+/// <see cref="Pruning.ChannelRounding"/>; off unless written, so the paper's counts and speedups hold).
 /// Ratios lie in [0, 1). Shortcut convs and the last conv of every residual block are never pruned.
 /// The same plan selects the convs that the electrostatic regularizer acts on.
 /// </summary>
 public sealed class PruningPlan : IEquatable<PruningPlan>
 {
-    private const string Examples = "a ratio such as 0.5, a per-stage list such as [0, 0.52, 0.52, 0.52, 0], or a layer map such as [0:0, 1-15:0.65], optionally followed by 'skip 1.0,2.0'";
+    private const string Examples = "a ratio such as 0.5, a per-stage list such as [0, 0.52, 0.52, 0.52, 0], or a layer map such as [0:0, 1-15:0.65], optionally followed by 'skip 1.0,2.0' and then by 'round 8'";
 
     private readonly PlanKind kind;
     private readonly double uniformRatio;
     private readonly double[] stageRatios;
     private readonly LayerRange[] layerRanges;
     private readonly (int Stage, int Block)[] skippedBlocks;
+    private readonly int channelMultiple;
 
-    private PruningPlan(PlanKind kind, double uniformRatio, double[] stageRatios, LayerRange[] layerRanges, (int Stage, int Block)[] skippedBlocks)
+    private PruningPlan(PlanKind kind, double uniformRatio, double[] stageRatios, LayerRange[] layerRanges, (int Stage, int Block)[] skippedBlocks, int channelMultiple = 1)
     {
         this.kind = kind;
         this.uniformRatio = uniformRatio;
         this.stageRatios = stageRatios;
         this.layerRanges = layerRanges;
         this.skippedBlocks = skippedBlocks;
+        this.channelMultiple = channelMultiple;
     }
 
     private enum PlanKind
@@ -42,12 +46,31 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     /// <summary>The <c>stage.block</c> prefixes forced to ratio 0, as written (e.g. "2.3").</summary>
     public IReadOnlyList<string> SkippedBlocks => [.. skippedBlocks.Select(s => $"{s.Stage}.{s.Block}")];
 
+    /// <summary>Kept filter counts are rounded up to a multiple of this (capped at the original count); 1 = the paper's counts.</summary>
+    public int ChannelMultiple => channelMultiple;
+
+    /// <summary>The rounding <see cref="ChannelMultiple"/> describes, or null when it is 1.</summary>
+    public ChannelRounding? ChannelRounding => channelMultiple > 1 ? new ChannelRounding(channelMultiple) : null;
+
     /// <summary>Parses a plan in any of the formats described on <see cref="PruningPlan"/>; <see cref="ToString"/> gives text that parses back to an equal plan.</summary>
     /// <exception cref="FormatException">The text is not a plan; the message names the offending token and what was expected.</exception>
     public static PruningPlan Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         string body = text.Trim();
+        int multiple = 1;
+        int roundAt = body.IndexOf("round", StringComparison.OrdinalIgnoreCase);
+        if (roundAt >= 0)
+        {
+            string token = body[(roundAt + 5)..].Trim();
+            if (!int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out multiple) || multiple < 1)
+            {
+                throw new FormatException($"Pruning plan '{text}': 'round {token}' needs one positive integer (the filter multiple, e.g. 'round 8'), written last.");
+            }
+
+            body = body[..roundAt].Trim();
+        }
+
         string? skip = null;
         int skipAt = body.IndexOf("skip", StringComparison.OrdinalIgnoreCase);
         if (skipAt >= 0)
@@ -62,7 +85,8 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
         }
 
         var plan = body[0] == '[' ? ParseList(text, body) : new PruningPlan(PlanKind.Uniform, ParseRatio(text, body, body), [], [], []);
-        return skip is null ? plan : plan.WithSkipList(skip);
+        plan = skip is null ? plan : plan.WithSkipList(skip);
+        return multiple == 1 ? plan : plan.WithChannelMultiple(multiple);
     }
 
     /// <summary>Every prunable conv loses <paramref name="ratio"/> of its filters.</summary>
@@ -120,8 +144,20 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
             }
         }
 
-        return new PruningPlan(kind, uniformRatio, stageRatios, layerRanges, [.. blocks]);
+        return new PruningPlan(kind, uniformRatio, stageRatios, layerRanges, [.. blocks], channelMultiple);
     }
+
+    /// <summary>
+    /// Returns this plan with kept filter counts rounded up to multiples of <paramref name="multiple"/>:
+    /// <c>kept = min(n, ⌈(n − n_pruned) / multiple⌉ · multiple)</c>. CPU and GPU kernels compute output channels in
+    /// blocks (oneDNN: 16 or 32 on AVX-512), so rounded widths turn the kept FLOPs into wall-clock time more fully,
+    /// at the cost of a smaller FLOPs speedup.
+    /// </summary>
+    /// <param name="multiple">At least 1; 1 removes the rounding. 8 or 16 suit most CPUs.</param>
+    public PruningPlan WithChannelMultiple(int multiple) =>
+        multiple >= 1
+            ? new PruningPlan(kind, uniformRatio, stageRatios, layerRanges, skippedBlocks, multiple)
+            : throw new ArgumentOutOfRangeException(nameof(multiple), multiple, "The channel multiple must be at least 1 (1 = no rounding).");
 
     /// <summary>The convs of <paramref name="network"/> that lose filters under this plan (ratio above 0 and prunable), in GReg order.</summary>
     internal IReadOnlyList<ConvLayerInfo> LayersToPrune(CnnNetwork network)
@@ -151,7 +187,9 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
             PlanKind.Stages => $"[{string.Join(", ", stageRatios.Select(Format))}]",
             _ => $"[{string.Join(", ", layerRanges.Select(r => r.ToString()))}]",
         };
-        return skippedBlocks.Length == 0 ? ratios : $"{ratios} skip {string.Join(",", SkippedBlocks)}";
+        string skip = skippedBlocks.Length == 0 ? string.Empty : $" skip {string.Join(",", SkippedBlocks)}";
+        string round = channelMultiple == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" round {channelMultiple}");
+        return ratios + skip + round;
     }
 
     /// <inheritdoc />

@@ -118,6 +118,16 @@ public sealed class IdxEndToEndTests(TrainedFashionModel fixture)
     }
 
     [Fact]
+    public void APlanWithRoundKeepsFilterCountsInMultiplesAndSaysSoInTheSummary()
+    {
+        var rounded = fixture.Model.Prune(PruningPlan.Parse("0.75 round 16"));
+
+        Assert.Equal(new[] { 16, 16 }, rounded.Summary.Layers.Select(l => l.KeptFilters)); // 8 -> 16, 16 stays
+        Assert.Equal("0.75 round 16", rounded.Summary.PruningPlan.ToString());
+        Assert.True(rounded.Summary.Speedup < fixture.Model.Prune(PruningPlan.Uniform(0.75)).Summary.Speedup);
+    }
+
+    [Fact]
     public void TheEstimatorOutputSchemaHasTheScoreColumnsWithTheirAnnotations()
     {
         var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(epochs: 1);

@@ -66,6 +66,21 @@ public sealed class PersistenceTests(TrainedFashionModel fixture)
     }
 
     [Fact]
+    public void ARoundedPruningSurvivesSaveAndLoad()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("rounded.zip");
+        var rounded = fixture.Model.Prune(PruningPlan.Parse("0.75 round 16"));
+        _ml.Model.Save(rounded, fixture.Train.Schema, path);
+
+        var loaded = Assert.IsType<ElectrostaticCnnTransformer>(_ml.Model.Load(path, out _));
+
+        Assert.Equal(rounded.Summary.PruningPlan, loaded.Summary.PruningPlan);
+        Assert.Equal(rounded.Summary.Layers.Select(l => l.KeptFilters), loaded.Summary.Layers.Select(l => l.KeptFilters));
+        Assert.Equal(Scores(rounded.Transform(fixture.Test)), Scores(loaded.Transform(fixture.Test)));
+    }
+
+    [Fact]
     public void AMissingModelFileIsNamed()
     {
         // ML.NET opens the file itself: FileNotFoundException, or DirectoryNotFoundException when the folder is missing too.

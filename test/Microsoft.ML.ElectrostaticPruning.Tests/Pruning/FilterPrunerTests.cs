@@ -125,6 +125,21 @@ public sealed class FilterPrunerTests
     }
 
     [Fact]
+    public void APlanThatSaysRound16GivesVgg19WidthsInBlocksOf16AndASmallerSpeedup()
+    {
+        using var dense = CnnZoo.Create(CnnArchitecture.Vgg19, new ImageShape(3, 32, 32), 100);
+
+        var result = FilterPruner.Prune(dense, PruningPlan.Parse("[0:0, 1-15:0.65] round 16"));
+        using var pruned = result.Network;
+
+        // Unrounded: 64, 22, 44, 44, 89 x4, 179 x8 and 6.85x.
+        Assert.Equal([64, 32, 48, 48, 96, 96, 96, 96, 192, 192, 192, 192, 192, 192, 192, 192], pruned.Widths);
+        Assert.Equal(5.53, Math.Round(result.Speedup, 2));
+        using var explicitRounding = FilterPruner.Prune(dense, PruningPlan.Parse("[0:0, 1-15:0.65] round 16"), new ChannelRounding(8)).Network;
+        Assert.Equal(24, explicitRounding.Widths[1]);
+    }
+
+    [Fact]
     public void APrunedNetworkCanBePrunedAgain()
     {
         using var scope = NewDisposeScope();

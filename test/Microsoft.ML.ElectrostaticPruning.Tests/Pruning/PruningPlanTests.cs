@@ -13,6 +13,9 @@ public sealed class PruningPlanTests
     [InlineData("[0:0, 1-15:0.65]", "[0:0, 1-15:0.65]")]
     [InlineData("[0, 0.5, 0.5, 0.5, 0, 0] skip 1.0, 2.0,2.3,3.0,3.5", "[0, 0.5, 0.5, 0.5, 0, 0] skip 1.0,2.0,2.3,3.0,3.5")]
     [InlineData("[0:0,1-15:0.70]", "[0:0, 1-15:0.7]")]
+    [InlineData("[0:0, 1-15:0.65]  ROUND 16", "[0:0, 1-15:0.65] round 16")]
+    [InlineData("[0, 0.5, 0.5, 0.5, 0, 0] skip 1.0,2.0 round 8", "[0, 0.5, 0.5, 0.5, 0, 0] skip 1.0,2.0 round 8")]
+    [InlineData("0.5 round 1", "0.5")]
     public void ToStringIsCanonicalAndParsesBackToAnEqualPlan(string text, string canonical)
     {
         var plan = PruningPlan.Parse(text);
@@ -100,11 +103,28 @@ public sealed class PruningPlanTests
     [InlineData("[0, -0.1, 0.5, 0.5, 0]", "ratio '-0.1' in entry '-0.1' is outside [0, 1)")]
     [InlineData("[0:0, 1-15:0.6x]", "'0.6x' in entry '1-15:0.6x' is not a number")]
     [InlineData("0.5 skip 1.x", "entry '1.x' is not 'stage.block'")]
+    [InlineData("0.5 round", "'round ' needs one positive integer (the filter multiple, e.g. 'round 8'), written last")]
+    [InlineData("0.5 round 0", "'round 0' needs one positive integer")]
+    [InlineData("0.5 round 8 skip 1.0", "'round 8 skip 1.0' needs one positive integer")]
+    [InlineData("0.5 round -8", "'round -8' needs one positive integer")]
     public void ParseErrorsNameTheOffendingTokenAndWhatWasExpected(string text, string message)
     {
         var error = Assert.Throws<FormatException>(() => PruningPlan.Parse(text));
 
         Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void AChannelMultipleIsKeptBySkipListsAndRejectedBelowOne()
+    {
+        var plan = PruningPlan.Parse("[0, 0.5, 0.5, 0.5, 0, 0]").WithChannelMultiple(8).WithSkipList("1.0");
+
+        Assert.Equal(8, plan.ChannelMultiple);
+        Assert.Equal(8, plan.ChannelRounding!.Multiple);
+        Assert.Null(PruningPlan.Uniform(0.5).ChannelRounding);
+        Assert.Equal("[0, 0.5, 0.5, 0.5, 0, 0] skip 1.0 round 8", plan.ToString());
+        Assert.NotEqual(PruningPlan.Uniform(0.5), PruningPlan.Uniform(0.5).WithChannelMultiple(16));
+        Assert.Equal("multiple", Assert.Throws<ArgumentOutOfRangeException>(() => PruningPlan.Uniform(0.5).WithChannelMultiple(0)).ParamName);
     }
 
     [Fact]

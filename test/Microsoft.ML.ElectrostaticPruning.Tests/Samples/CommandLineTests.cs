@@ -75,6 +75,16 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void APlanEndingInRoundKeepsVgg19FiltersInBlocksOf16()
+    {
+        var (code, output, error) = CliHarness.Run("summary", "-a", "Vgg19", "--classes", "100", "--plan", "[0:0, 1-15:0.65] round 16");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("5.53x", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("6.85x", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheExperimentListNamesEveryPreset()
     {
         var (code, output, _) = CliHarness.Run("experiment");

@@ -9,7 +9,7 @@ internal sealed class PruneCommandSettings : ModelFileSettings
 {
     /// <summary>The plan to prune by.</summary>
     [CommandOption("-p|--plan <PLAN>")]
-    [Description("Pruning plan: one ratio ('0.5'), per ResNet stage ('[[0,0.52,0.52,0.52,0]]') or per layer range ('[[0:0,1-15:0.65]]').")]
+    [Description("Pruning plan: one ratio ('0.5'), per ResNet stage ('[[0,0.52,0.52,0.52,0]]') or per layer range ('[[0:0,1-15:0.65]]'); append 'round 16' to keep multiples of 16 filters (faster on CPUs, smaller FLOPs speedup).")]
     public string? Plan { get; set; }
 
     /// <summary>Blocks never pruned.</summary>

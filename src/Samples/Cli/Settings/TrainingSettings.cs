@@ -67,7 +67,7 @@ internal class TrainingSettings : DataSettings
 
     /// <summary>Pruning plan (which layers are regularized and pruned, and how much).</summary>
     [CommandOption("-p|--plan <PLAN>")]
-    [Description("Pruning plan: one ratio ('0.5'), per ResNet stage ('[[0,0.52,0.52,0.52,0]]') or per layer range ('[[0:0,1-15:0.65]]').")]
+    [Description("Pruning plan: one ratio ('0.5'), per ResNet stage ('[[0,0.52,0.52,0.52,0]]') or per layer range ('[[0:0,1-15:0.65]]'); append 'round 16' to keep multiples of 16 filters (faster on CPUs, smaller FLOPs speedup).")]
     public string? Plan { get; set; }
 
     /// <summary>Blocks never pruned, as stage.block prefixes.</summary>
