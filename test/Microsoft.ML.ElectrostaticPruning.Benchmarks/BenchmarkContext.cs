@@ -37,7 +37,14 @@ internal sealed class BenchmarkContext
             samples[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
 
-        Array.Sort(samples);
-        return repetitions % 2 == 1 ? samples[repetitions / 2] : 0.5 * (samples[(repetitions / 2) - 1] + samples[repetitions / 2]);
+        return Median(samples);
+    }
+
+    /// <summary>The median of <paramref name="samples"/> (the mean of the two middle values for an even count).</summary>
+    public static double Median(IEnumerable<double> samples)
+    {
+        var sorted = samples.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[(n / 2) - 1] + sorted[n / 2]);
     }
 }

@@ -83,17 +83,10 @@ internal static class ConvLayerBreakdown
             }
         }
 
-        var medians = samples.Select(Median).ToArray();
+        var medians = samples.Select(BenchmarkContext.Median).ToArray();
         string times = string.Join(", ", counts.Select((c, k) => string.Create(CultureInfo.InvariantCulture, $"{c} filters {medians[k]:F2} ms")));
         int self = Array.IndexOf(counts, (int)conv.Out);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  output-channel padding probe (conv {conv.In}→n, 3x3, {conv.Height}x{conv.Width}, batch {batch}, channels-last): {times}; {conv.Out} filters cost {medians[self] / medians[^1]:F2} of {counts[^1]}"));
-    }
-
-    private static double Median(List<double> samples)
-    {
-        var sorted = samples.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[(n / 2) - 1] + sorted[n / 2]);
     }
 
     // Macs: for the whole batch.
@@ -162,9 +155,9 @@ internal static class ConvLayerBreakdown
             {
                 var shape = conv.weight!.shape;
                 long height = outputSizes[2 * i], width = outputSizes[(2 * i) + 1];
-                return new ConvTime(shape[1], shape[0], height, width, images * shape[0] * shape[1] * shape[2] * shape[3] * height * width, Median(convSamples[i]));
+                return new ConvTime(shape[1], shape[0], height, width, images * shape[0] * shape[1] * shape[2] * shape[3] * height * width, BenchmarkContext.Median(convSamples[i]));
             }).ToList();
-            double total = Median(totals);
+            double total = BenchmarkContext.Median(totals);
             return new Profile(times, total - times.Sum(t => t.Milliseconds), total);
         }
 

@@ -93,25 +93,18 @@ internal sealed class PenaltyOverheadBenchmark : IBenchmark
             repetitions: 20);
         optimizer.zero_grad();
 
-        double plainMedian = Median(plain.Select(t => t.Wall)), forceMedian = Median(penalized.Select(t => t.Wall));
+        double plainMedian = BenchmarkContext.Median(plain.Select(t => t.Wall)), forceMedian = BenchmarkContext.Median(penalized.Select(t => t.Wall));
         double ratioOfMedians = forceMedian / plainMedian;
 
         // Adjacent steps see the same load from other processes, so the median of per-pair ratios is the robust
         // headline on a shared machine; the ratio of medians is printed beside it.
-        double pairedRatio = Median(plain.Zip(penalized, (a, b) => b.Wall / a.Wall));
-        double cpuRatio = Median(penalized.Select(t => t.Cpu)) / Median(plain.Select(t => t.Cpu));
+        double pairedRatio = BenchmarkContext.Median(plain.Zip(penalized, (a, b) => b.Wall / a.Wall));
+        double cpuRatio = BenchmarkContext.Median(penalized.Select(t => t.Cpu)) / BenchmarkContext.Median(plain.Select(t => t.Cpu));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"no regularizer:      median step {plainMedian * 1e3,8:F1} ms  ({BatchSize / plainMedian,7:F1} images/s)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"electrostatic force: median step {forceMedian * 1e3,8:F1} ms  ({BatchSize / forceMedian,7:F1} images/s)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"penalty forward+backward alone: {penaltyAlone * 1e3:F2} ms ({penaltyAlone / plainMedian:P2} of a plain step)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio of median step times: {ratioOfMedians:F3}; median of paired step ratios: {pairedRatio:F3}; process CPU-time ratio: {cpuRatio:F3}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio (force / none, paired median): {pairedRatio:F3}  (paper Table 3: 4.7x; target <= 1.05)"));
         return pairedRatio;
-    }
-
-    private static double Median(IEnumerable<double> samples)
-    {
-        var sorted = samples.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[(n / 2) - 1] + sorted[n / 2]);
     }
 }

@@ -131,14 +131,7 @@ internal sealed class PrunedSpeedBenchmark : IBenchmark
             }
         }
 
-        return [.. wall.Zip(cpu, (w, c) => (Median(w), Median(c)))];
-    }
-
-    private static double Median(double[] samples)
-    {
-        Array.Sort(samples);
-        int n = samples.Length;
-        return n % 2 == 1 ? samples[n / 2] : 0.5 * (samples[(n / 2) - 1] + samples[n / 2]);
+        return [.. wall.Zip(cpu, (w, c) => (BenchmarkContext.Median(w), BenchmarkContext.Median(c)))];
     }
 
     private static int? OptionValue(BenchmarkContext context, string name)
