@@ -34,13 +34,10 @@ internal sealed class CompareCommandSettings : TrainingSettings
             return result;
         }
 
-        try
+        var ratios = Parsed(() => OptionParsing.ParseRatios(Ratios));
+        if (!ratios.Successful)
         {
-            OptionParsing.ParseRatios(Ratios);
-        }
-        catch (FormatException e)
-        {
-            return ValidationResult.Error(e.Message);
+            return ratios;
         }
 
         if (Regularizer is not null)

@@ -40,15 +40,6 @@ internal sealed class ExperimentCommandSettings : TrainingSettings
             return result;
         }
 
-        try
-        {
-            OptionParsing.ParseRatios(Ratios);
-        }
-        catch (FormatException e)
-        {
-            return ValidationResult.Error(e.Message);
-        }
-
-        return ValidationResult.Success();
+        return Parsed(() => OptionParsing.ParseRatios(Ratios));
     }
 }
