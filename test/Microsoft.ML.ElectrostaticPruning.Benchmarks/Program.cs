@@ -27,10 +27,16 @@ if (!benchmarks.TryGetValue(args[0], out var benchmark))
 }
 
 Console.WriteLine($"{benchmark.Name}: {benchmark.Description}");
-Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {RuntimeInformationText()}, libtorch threads {TorchSharp.torch.get_num_threads()}");
+Console.WriteLine($"machine: {CpuModel()}, {Environment.ProcessorCount} logical cores, {RuntimeInformationText()}, libtorch threads {TorchSharp.torch.get_num_threads()}");
+Console.WriteLine(Microsoft.ML.ElectrostaticPruning.ConvolutionKernels.Description);
 double ratio = benchmark.Run(new BenchmarkContext(args.Skip(1).ToArray(), Console.Out));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{benchmark.Name}: ratio {ratio:F3}"));
 return 0;
+
+static string CpuModel() =>
+    File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
+        : "unknown CPU";
 
 static string RuntimeInformationText() =>
     $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}";

@@ -44,7 +44,7 @@ internal sealed class TransformThroughputBenchmark : IBenchmark
         var train = ml.Data.LoadFromIdxFiles(trainImages, trainLabels, KnownClassNames.FashionMnist);
 
         var fit = Stopwatch.StartNew();
-        var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options
+        using var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options
         {
             Architecture = architecture,
             Epochs = 1,

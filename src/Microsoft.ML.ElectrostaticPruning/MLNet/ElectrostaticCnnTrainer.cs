@@ -108,7 +108,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
         }
 
         var columns = new ScoringColumns(o.FeatureColumnName, o.ScoreColumnName, o.PredictedLabelColumnName);
-        return new ElectrostaticCnnTransformer(_host, dense, pruning.Network, o.PruningPlan, labels, columns, history, fineTuning, o.Describe(), o.InferenceBatchSize);
+        return new ElectrostaticCnnTransformer(_host, new SharedNetwork(dense), pruning.Network, o.PruningPlan, labels, columns, history, fineTuning, o.Describe(), o.InferenceBatchSize);
     }
 
     /// <summary>The image shape: the option (checked against the vector size), the column's C x H x W dimensions, or inferred from a square size.</summary>

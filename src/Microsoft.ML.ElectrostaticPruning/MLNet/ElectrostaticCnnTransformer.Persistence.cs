@@ -35,6 +35,7 @@ public sealed partial class ElectrostaticCnnTransformer
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
+        ThrowIfDisposed();
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
 
@@ -50,7 +51,7 @@ public sealed partial class ElectrostaticCnnTransformer
         WriteHistory(writer, _fineTuning);
 
         ctx.SaveBinaryStream(PrunedNetworkEntry, w => SaveNetwork(w, _pruned));
-        ctx.SaveBinaryStream(DenseNetworkEntry, w => SaveNetwork(w, _dense));
+        ctx.SaveBinaryStream(DenseNetworkEntry, w => SaveNetwork(w, _dense.Network));
     }
 
     /// <summary>The loader ML.NET calls (found by reflection through the LoadableClass attribute).</summary>
@@ -75,8 +76,18 @@ public sealed partial class ElectrostaticCnnTransformer
             var training = ReadHistory(reader);
             var fineTuning = ReadHistory(reader);
             var pruned = LoadNetwork(ctx, PrunedNetworkEntry);
-            var dense = LoadNetwork(ctx, DenseNetworkEntry);
-            return new ElectrostaticCnnTransformer(env, dense, pruned, plan, labels, columns, training, fineTuning, options, batchSize);
+            CnnNetwork dense;
+            try
+            {
+                dense = LoadNetwork(ctx, DenseNetworkEntry);
+            }
+            catch
+            {
+                pruned.Dispose();
+                throw;
+            }
+
+            return new ElectrostaticCnnTransformer(env, new SharedNetwork(dense), pruned, plan, labels, columns, training, fineTuning, options, batchSize);
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or IOException or ArgumentException)
         {

@@ -14,11 +14,14 @@ namespace Microsoft.ML.ElectrostaticPruning.MLNet;
 /// It scores with the pruned network, in batches, lazily; it also keeps the dense trained network, so
 /// <see cref="Prune(PruningPlan)"/> derives other pruned models from the same training run without retraining.
 /// <c>mlContext.Model.Save</c> / <c>Load</c> persist both networks, the classes and the history.
+/// A transformer never changes after construction: <see cref="Prune(PruningPlan)"/> and
+/// <see cref="FineTune(IDataView, FineTuneOptions?)"/> return new transformers. It holds native (libtorch) memory:
+/// dispose it when done; derived transformers share the dense network, which is freed with the last of them.
 /// </summary>
-public sealed partial class ElectrostaticCnnTransformer : ITransformer
+public sealed partial class ElectrostaticCnnTransformer : ITransformer, IDisposable
 {
     private readonly IHost _host;
-    private readonly CnnNetwork _dense;
+    private readonly SharedNetwork _dense;
     private readonly CnnNetwork _pruned;
     private readonly PruningPlan _plan;
     private readonly ClassLabels _labels;
@@ -29,10 +32,12 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer
     private readonly int _inferenceBatchSize;
     private readonly NetworkScorer _scorer;
     private readonly Lazy<ElectrostaticCnnModelSummary> _summary;
+    private int _disposed;
 
+    /// <summary>Creates the transformer; it takes ownership of <paramref name="pruned"/> and of one reference to <paramref name="dense"/>, also when it throws.</summary>
     internal ElectrostaticCnnTransformer(
         IHostEnvironment env,
-        CnnNetwork dense,
+        SharedNetwork dense,
         CnnNetwork pruned,
         PruningPlan plan,
         ClassLabels labels,
@@ -42,10 +47,29 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer
         string trainingOptions,
         int inferenceBatchSize)
     {
-        ArgumentNullException.ThrowIfNull(env);
-        _host = env.Register(nameof(ElectrostaticCnnTransformer));
         _dense = dense;
         _pruned = pruned;
+        try
+        {
+            ArgumentNullException.ThrowIfNull(env);
+            if (pruned.ClassCount != labels.Count)
+            {
+                throw new InvalidDataException($"The network has {pruned.ClassCount} outputs but the label has {labels.Count} classes.");
+            }
+
+            _host = env.Register(nameof(ElectrostaticCnnTransformer));
+            var shape = pruned.InputShape;
+
+            // Scoring runs on an eval-only copy with BatchNorm folded into the convolutions: same outputs, fewer ops per image.
+            _scorer = new NetworkScorer(pruned.ForInference(), shape.Channels, shape.Height, shape.Width, labels.Count, DeviceOf(pruned));
+        }
+        catch
+        {
+            pruned.Dispose();
+            dense.Release();
+            throw;
+        }
+
         _plan = plan;
         _labels = labels;
         _columns = columns;
@@ -53,14 +77,6 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer
         _fineTuning = fineTuning;
         _trainingOptions = trainingOptions;
         _inferenceBatchSize = inferenceBatchSize;
-        if (pruned.ClassCount != labels.Count)
-        {
-            throw new InvalidDataException($"The network has {pruned.ClassCount} outputs but the label has {labels.Count} classes.");
-        }
-
-        var shape = pruned.InputShape;
-        // Scoring runs on an eval-only copy with BatchNorm folded into the convolutions: same outputs, fewer ops per image.
-        _scorer = new NetworkScorer(pruned.ForInference(), shape.Channels, shape.Height, shape.Width, labels.Count, DeviceOf(pruned));
         _summary = new(BuildSummary);
     }
 
@@ -68,7 +84,19 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer
     public bool IsRowToRowMapper => true;
 
     /// <summary>Network, classes, per-layer filter counts, parameters, FLOPs, speedup and training history.</summary>
-    public ElectrostaticCnnModelSummary Summary => _summary.Value;
+    /// <exception cref="ObjectDisposedException">The transformer was disposed before its summary was first read.</exception>
+    public ElectrostaticCnnModelSummary Summary
+    {
+        get
+        {
+            if (!_summary.IsValueCreated)
+            {
+                ThrowIfDisposed();
+            }
+
+            return _summary.Value;
+        }
+    }
 
     /// <summary>The pruning plan of the network this transformer scores with.</summary>
     public PruningPlan PruningPlan => _plan;
@@ -80,7 +108,7 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer
     internal CnnNetwork Network => _pruned;
 
     /// <summary>The dense trained network that <see cref="Prune(PruningPlan)"/> starts from.</summary>
-    internal CnnNetwork DenseNetwork => _dense;
+    internal CnnNetwork DenseNetwork => _dense.Network;
 
     /// <summary>The input schema plus Score and PredictedLabel.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or is not a vector of C x H x W Singles.</exception>
@@ -88,14 +116,21 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer
 
     /// <summary>Scores <paramref name="input"/> lazily: nothing runs until a cursor asks for Score or PredictedLabel.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or is not a vector of C x H x W Singles.</exception>
+    /// <exception cref="ObjectDisposedException">The transformer was disposed.</exception>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ThrowIfDisposed();
         return new ScoringDataView(input, Bind(input.Schema), _scorer, _inferenceBatchSize);
     }
 
     /// <summary>A row-to-row mapper over <paramref name="inputSchema"/> (used by PredictionEngine).</summary>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoringRowMapper(Bind(inputSchema), _scorer);
+    /// <exception cref="ObjectDisposedException">The transformer was disposed.</exception>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ThrowIfDisposed();
+        return new ScoringRowMapper(Bind(inputSchema), _scorer);
+    }
 
     /// <summary>
     /// Prunes the dense trained network with another plan and returns a transformer that scores with the result; no
@@ -103,12 +138,29 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer
     /// </summary>
     /// <param name="plan">The plan, e.g. <c>PruningPlan.Uniform(0.7)</c>.</param>
     /// <exception cref="ArgumentException">The plan does not fit the architecture (e.g. a stage list of the wrong length).</exception>
+    /// <exception cref="ObjectDisposedException">The transformer was disposed.</exception>
     public ElectrostaticCnnTransformer Prune(PruningPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var result = FilterPruner.Prune(_dense, plan);
-        return new ElectrostaticCnnTransformer(_host, _dense, result.Network, plan, _labels, _columns, _training, new TrainingHistory(), _trainingOptions, _inferenceBatchSize);
+        ThrowIfDisposed();
+        var result = FilterPruner.Prune(_dense.Network, plan);
+        return new ElectrostaticCnnTransformer(_host, _dense.Acquire(), result.Network, plan, _labels, _columns, _training, new TrainingHistory(), _trainingOptions, _inferenceBatchSize);
     }
+
+    /// <summary>Frees the native memory of the pruned and folded networks, and of the dense one if no derived transformer still holds it. Idempotent.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _scorer.Dispose();
+        _pruned.Dispose();
+        _dense.Release();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
     private ScoringBinding Bind(DataViewSchema inputSchema) =>
         ScoringBinding.Create(inputSchema, _columns, _labels, _pruned.InputShape.Size);
@@ -118,18 +170,19 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer
 
     private ElectrostaticCnnModelSummary BuildSummary()
     {
+        var dense = _dense.Network;
         var prunedByName = _pruned.ConvLayers.ToDictionary(l => l.Name);
-        var layers = _dense.ConvLayers
+        var layers = dense.ConvLayers
             .Where(l => l.IsPrunable)
-            .Select(l => new PrunedLayerSummary(l.LayerIndex, l.Name, _plan.RatioFor(_dense, l), l.OutChannels, prunedByName[l.Name].OutChannels))
+            .Select(l => new PrunedLayerSummary(l.LayerIndex, l.Name, _plan.RatioFor(dense, l), l.OutChannels, prunedByName[l.Name].OutChannels))
             .ToArray();
         return new ElectrostaticCnnModelSummary(
-            _dense.Architecture,
-            _dense.InputShape,
+            dense.Architecture,
+            dense.InputShape,
             _labels.Names,
             _plan,
             layers,
-            ComplexityCounter.Measure(_dense),
+            ComplexityCounter.Measure(dense),
             ComplexityCounter.Measure(_pruned),
             _training,
             _fineTuning,

@@ -5,9 +5,9 @@ namespace Microsoft.ML.ElectrostaticPruning.MLNet;
 
 /// <summary>
 /// Runs a classification network on batches of images held in a float array and returns class probabilities
-/// (softmax of the logits). One forward pass per batch, no gradients, eval mode.
+/// (softmax of the logits). One forward pass per batch, no gradients, eval mode. It owns the network.
 /// </summary>
-internal sealed class NetworkScorer
+internal sealed class NetworkScorer : IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> _network;
     private readonly long[] _imageDims;
@@ -30,6 +30,9 @@ internal sealed class NetworkScorer
         InputSize = channels * height * width;
         ClassCount = classCount;
     }
+
+    /// <summary>Frees the network.</summary>
+    public void Dispose() => _network.Dispose();
 
     /// <summary>Floats per image (C x H x W).</summary>
     public int InputSize { get; }

@@ -30,6 +30,7 @@ internal static class BatchNormFolding
         {
             folded.to(network.Classifier.weight.device);
             CopyFoldedWeights(network, folded);
+            ConvolutionKernels.Prepare(folded);
         }
         catch
         {
@@ -61,32 +62,27 @@ internal static class BatchNormFolding
         return (weight.MoveToOuterDisposeScope(), bias.MoveToOuterDisposeScope());
     }
 
-    // Building modules draws their default initialisation from the global RNG; restore it so that folding a network
-    // (say, before scoring in the middle of an experiment) does not change what a seeded run draws next.
-    private static CnnNetwork CreateFoldedForm(CnnNetwork network)
-    {
-        using var state = torch.get_rng_state();
-        try
-        {
-            return CnnZoo.Create(network.Architecture, network.InputShape, network.ClassCount, network.Widths, foldBatchNorm: true);
-        }
-        finally
-        {
-            torch.set_rng_state(state);
-        }
-    }
+    // Building modules draws their default initialisation from the global RNG; CreateForCopy restores it so that folding
+    // a network (say, before scoring in the middle of an experiment) does not change what a seeded run draws next.
+    private static CnnNetwork CreateFoldedForm(CnnNetwork network) =>
+        CnnZoo.CreateForCopy(network.Architecture, network.InputShape, network.ClassCount, network.Widths, foldBatchNorm: true);
 
     private static void CopyFoldedWeights(CnnNetwork network, CnnNetwork folded)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var written = new HashSet<string>(StringComparer.Ordinal);
+        bool pointwiseNchw = ConvolutionKernels.Mode == ConvolutionKernelMode.ChannelsLast;
         foreach (var layer in network.ConvLayers)
         {
             var source = network.GetConv(layer);
             var target = folded.GetConv(layer);
             var (weight, bias) = FoldedWeights(source.weight, source.bias, network.GetBatchNorm(layer));
-            target.weight = new Parameter(ChannelsLast.From(weight), requires_grad: false);
+            // Channels-last weights, except 1x1 ones in safe mode (oneDNN's channels-last 1x1 kernels are what fails there).
+            bool keepNchw = pointwiseNchw && CnnNetwork.IsPointwise(target);
+            var replaced = target.weight;
+            target.weight = new Parameter(keepNchw ? weight.contiguous() : ChannelsLast.From(weight), requires_grad: false);
+            replaced?.Dispose();
             target.bias!.copy_(bias);
             written.UnionWith([$"{layer.Name}.weight", $"{layer.Name}.bias"]);
         }

@@ -23,6 +23,7 @@ internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
         : base(name)
     {
         ValidateArguments(architecture, inputShape, classCount, widths, expectedWidthCount);
+        ConvolutionKernels.EnsureReady();
         Architecture = architecture;
         InputShape = inputShape;
         ClassCount = classCount;
@@ -99,6 +100,39 @@ internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
     /// </summary>
     public CnnNetwork ForInference() => BatchNormFolding.Fold(this);
 
+    /// <summary>
+    /// An independent copy of this trainable network (same architecture, widths, weights, BatchNorm statistics and
+    /// training mode); the global torch RNG is left as it was.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This is a folded (<see cref="ForInference"/>) network.</exception>
+    public CnnNetwork Copy()
+    {
+        if (IsBatchNormFolded)
+        {
+            throw new InvalidOperationException($"This {Architecture} has its BatchNorms folded for inference; copy the trainable network instead.");
+        }
+
+        var copy = CnnZoo.CreateForCopy(Architecture, InputShape, ClassCount, widths, foldBatchNorm: false);
+        try
+        {
+            copy.to(Classifier.weight.device);
+            using var noGrad = no_grad();
+            var target = copy.state_dict();
+            foreach (var (name, value) in state_dict())
+            {
+                target[name].copy_(value);
+            }
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+
+        copy.train(training);
+        return copy;
+    }
+
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">Training mode was requested for a folded (<see cref="ForInference"/>) network.</exception>
     public override void train(bool train = true)
@@ -132,8 +166,45 @@ internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
         if (!IsBatchNormFolded)
         {
             InitializeWeights();
+            ConvolutionKernels.Prepare(this);
         }
     }
+
+    /// <summary>Whether this network's convs are routed as <see cref="RouteConvolutionsChannelsLast"/> describes.</summary>
+    internal bool RoutesConvolutionsChannelsLast { get; private set; }
+
+    /// <summary>
+    /// Safe-mode routing (see <see cref="ConvolutionKernelMode.ChannelsLast"/>), through a forward pre-hook on every conv:
+    /// a conv with a spatial kernel receives its input channels-last (NHWC strides), a 1x1 conv receives it NCHW
+    /// (a copy only when the layout differs). libtorch's oneDNN then runs the spatial convs, forward and backward, in
+    /// their channels-last form and the 1x1 convs in their NCHW form: on machines with degenerate cache sizes, those are
+    /// the forms that compute correctly (oneDNN's channels-last 1x1 kernels are wrong there, or divide by zero). The
+    /// parameters keep their layout, so saving, loading and the optimizer's state are unaffected. Idempotent.
+    /// </summary>
+    internal void RouteConvolutionsChannelsLast()
+    {
+        if (RoutesConvolutionsChannelsLast)
+        {
+            return;
+        }
+
+        foreach (var conv in modules().OfType<Conv2d>())
+        {
+            if (IsPointwise(conv))
+            {
+                conv.register_forward_pre_hook((_, input) => input.is_contiguous() ? input : input.contiguous());
+            }
+            else
+            {
+                conv.register_forward_pre_hook((_, input) => ChannelsLast.Is(input) ? input : ChannelsLast.From(input));
+            }
+        }
+
+        RoutesConvolutionsChannelsLast = true;
+    }
+
+    /// <summary>Whether <paramref name="conv"/> has a 1x1 kernel.</summary>
+    internal static bool IsPointwise(Conv2d conv) => conv.weight!.shape[2] == 1 && conv.weight.shape[3] == 1;
 
     /// <summary>Fails fast, naming the expected shape, when <paramref name="input"/> is not an N x C x H x W batch of <see cref="InputShape"/>.</summary>
     protected void CheckInput(Tensor input)

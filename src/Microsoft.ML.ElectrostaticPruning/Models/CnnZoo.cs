@@ -31,6 +31,24 @@ internal static class CnnZoo
         _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, $"Unknown architecture; expected one of {string.Join(", ", Enum.GetNames<CnnArchitecture>())}."),
     };
 
+    /// <summary>
+    /// <see cref="Create(CnnArchitecture, ImageShape, int, IReadOnlyList{int}, bool)"/> for a network whose weights the
+    /// caller overwrites: the global torch RNG is restored afterwards, so building it does not change what a seeded run
+    /// draws next.
+    /// </summary>
+    public static CnnNetwork CreateForCopy(CnnArchitecture architecture, ImageShape input, int classCount, IReadOnlyList<int> widths, bool foldBatchNorm)
+    {
+        using var state = TorchSharp.torch.get_rng_state();
+        try
+        {
+            return Create(architecture, input, classCount, widths, foldBatchNorm);
+        }
+        finally
+        {
+            TorchSharp.torch.set_rng_state(state);
+        }
+    }
+
     /// <summary>Conv widths of the unpruned <paramref name="architecture"/>, by GReg layer index.</summary>
     public static int[] DefaultWidths(CnnArchitecture architecture) => architecture switch
     {

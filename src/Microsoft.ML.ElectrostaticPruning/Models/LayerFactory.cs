@@ -13,8 +13,18 @@ namespace Microsoft.ML.ElectrostaticPruning.Models;
 internal readonly record struct LayerFactory(bool FoldBatchNorm)
 {
     /// <summary>A square conv; it has a bias only in the folded form.</summary>
-    public Conv2d Conv(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0) =>
-        nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: FoldBatchNorm);
+    public Conv2d Conv(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0)
+    {
+        var conv = nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: false);
+        if (FoldBatchNorm)
+        {
+            // Added by hand: TorchSharp's own bias initialisation leaves a tensor wrapper alive until the GC finds it,
+            // and the folded network receives its bias from the network it folds anyway.
+            conv.bias = new Parameter(zeros(outChannels), requires_grad: false);
+        }
+
+        return conv;
+    }
 
     /// <summary>The BatchNorm after a conv with <paramref name="features"/> filters; null in the folded form.</summary>
     public BatchNorm2d? BatchNorm(long features) => FoldBatchNorm ? null : nn.BatchNorm2d(features);

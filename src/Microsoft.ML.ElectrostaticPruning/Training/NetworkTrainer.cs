@@ -54,6 +54,11 @@ internal sealed class NetworkTrainer
         string[] weightNames = ResolveNames(model, regularizedWeights);
         var device = DeviceSelector.Resolve(options.Device);
         model.to(device);
+        if (model is CnnNetwork network)
+        {
+            // A network built before a mode was forced gets what the active mode needs.
+            ConvolutionKernels.Prepare(network);
+        }
         var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         Tensor[] weights = weightNames.Select(n => (Tensor)parameters[n]).ToArray();
         ProbeShapes(model, train, device);

@@ -17,7 +17,7 @@ internal sealed class EvaluateCommand(IAnsiConsole console) : Command<EvaluateCo
     {
         RunEnvironment.ApplyThreads(settings.Threads);
         var mlContext = new MLContext(seed: settings.Seed);
-        var model = ModelFiles.Load(mlContext, settings.Model!);
+        using var model = ModelFiles.Load(mlContext, settings.Model!);
         var data = DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data!), settings);
         var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(data.Test));
         var summary = model.Summary;

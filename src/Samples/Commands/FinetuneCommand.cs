@@ -21,7 +21,7 @@ internal sealed class FinetuneCommand(IAnsiConsole console) : Command<FinetuneCo
         var clock = Stopwatch.StartNew();
         RunEnvironment.ApplyThreads(settings.Threads);
         var mlContext = new MLContext(seed: settings.Seed);
-        var trained = ModelFiles.Load(mlContext, settings.Model!);
+        using var trained = ModelFiles.Load(mlContext, settings.Model!);
         var data = DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data!), settings);
         var plan = settings.Plan is null ? trained.PruningPlan : LibraryOptions.ParsePlan(settings.Plan, settings.Skip);
         var recipe = new TrainingRecipe(settings.Epochs, settings.BatchSize, settings.Momentum, settings.WeightDecay, settings.LearningRate, settings.Augment);
@@ -31,14 +31,15 @@ internal sealed class FinetuneCommand(IAnsiConsole console) : Command<FinetuneCo
         var (tuned, before, after) = ProgressBoards.Run(console, board =>
         {
             var line = board.Start("fine-tune", settings.Epochs);
-            var pruned = trained.Prune(plan);
+            using var pruned = trained.Prune(plan);
             var accuracyBefore = PrunedEvaluation.Accuracy(mlContext, pruned, data.Test);
-            FineTuning.FineTuneInPlace(pruned, data.Train, recipe, settings.Seed, LibraryOptions.ParseDevice(settings.Device), line, cancellationToken);
-            var accuracyAfter = PrunedEvaluation.Accuracy(mlContext, pruned, data.Test);
+            var fineTuned = FineTuning.FineTune(pruned, data.Train, recipe, settings.Seed, LibraryOptions.ParseDevice(settings.Device), line, cancellationToken);
+            var accuracyAfter = PrunedEvaluation.Accuracy(mlContext, fineTuned, data.Test);
             line.Complete($"{Units.Percent(accuracyBefore)} -> {Units.Percent(accuracyAfter)}");
-            return (pruned, accuracyBefore, accuracyAfter);
+            return (fineTuned, accuracyBefore, accuracyAfter);
         });
 
+        using var disposeTuned = tuned;
         var save = settings.Save ?? settings.OutputPath("finetuned.zip");
         ModelFiles.Save(mlContext, tuned, data.Train.Schema, save);
         var summary = tuned.Summary;

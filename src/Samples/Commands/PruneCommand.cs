@@ -18,7 +18,8 @@ internal sealed class PruneCommand(IAnsiConsole console) : Command<PruneCommandS
         RunEnvironment.ApplyThreads(settings.Threads);
         var mlContext = new MLContext(seed: settings.Seed);
         var (trained, schema) = ModelFiles.LoadWithSchema(mlContext, settings.Model!);
-        var pruned = trained.Prune(LibraryOptions.ParsePlan(settings.Plan!, settings.Skip));
+        using var disposeTrained = trained;
+        using var pruned = trained.Prune(LibraryOptions.ParsePlan(settings.Plan!, settings.Skip));
         var summary = pruned.Summary;
         console.Write(SummaryCommand.LayerTable(summary));
         console.Write(NetworkSummaryView.Complexity(summary.Dense, summary.Pruned));
@@ -27,7 +28,8 @@ internal sealed class PruneCommand(IAnsiConsole console) : Command<PruneCommandS
         if (settings.Data is not null)
         {
             var data = DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data), settings);
-            console.MarkupLine($"Test top-1 on {Markup.Escape(data.Description)}: dense {Units.Percent(PrunedEvaluation.Accuracy(mlContext, trained.Prune(Microsoft.ML.ElectrostaticPruning.Pruning.PruningPlan.Uniform(0)), data.Test))}, " +
+            using var unpruned = trained.Prune(Microsoft.ML.ElectrostaticPruning.Pruning.PruningPlan.Uniform(0));
+            console.MarkupLine($"Test top-1 on {Markup.Escape(data.Description)}: dense {Units.Percent(PrunedEvaluation.Accuracy(mlContext, unpruned, data.Test))}, " +
                 $"pruned [bold]{Units.Percent(PrunedEvaluation.Accuracy(mlContext, pruned, data.Test))}[/] (no fine-tuning).");
         }
 

@@ -21,18 +21,15 @@ internal sealed class SummaryCommand(IAnsiConsole console) : Command<SummaryComm
     {
         if (settings.Model is not null)
         {
-            var model = ModelFiles.Load(new MLContext(seed: settings.Seed), settings.Model);
-            if (settings.Plan is not null)
-            {
-                model = model.Prune(LibraryOptions.ParsePlan(settings.Plan, settings.Skip));
-            }
-
-            var summary = model.Summary;
+            using var loaded = ModelFiles.Load(new MLContext(seed: settings.Seed), settings.Model);
+            using var repruned = settings.Plan is null ? null : loaded.Prune(LibraryOptions.ParsePlan(settings.Plan, settings.Skip));
+            var summary = (repruned ?? loaded).Summary;
             console.Write(LayerTable(summary));
             console.Write(NetworkSummaryView.Complexity(summary.Dense, summary.Pruned));
             console.MarkupLine(Markup.Escape(
                 $"Classes: {string.Join(", ", summary.ClassNames)}. Trained {summary.Training.Count} epochs" +
                 (summary.FineTuning.Count > 0 ? $", fine-tuned {summary.FineTuning.Count}" : string.Empty) + $"; {summary.TrainingOptions}."));
+            console.MarkupLine(Markup.Escape($"Machine: {RunEnvironment.Describe()}"));
             return 0;
         }
 
@@ -42,6 +39,7 @@ internal sealed class SummaryCommand(IAnsiConsole console) : Command<SummaryComm
         {
             console.Write(NetworkSummaryView.Layers(network, pruning));
             console.Write(NetworkSummaryView.Complexity(pruning?.Dense ?? ComplexityCounter.Measure(network), pruning?.Pruned));
+            console.MarkupLine(Markup.Escape($"Machine: {RunEnvironment.Describe()}"));
         }
         finally
         {

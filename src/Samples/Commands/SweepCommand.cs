@@ -21,6 +21,7 @@ internal sealed class SweepCommand(IAnsiConsole console) : Command<SweepCommandS
         var mlContext = new MLContext(seed: settings.Seed);
         var ratios = OptionParsing.ParseRatios(settings.Ratios);
         var models = settings.Models.Select(m => OptionParsing.ParseLabeledPath(m)).Select(m => (m.Label, Model: ModelFiles.Load(mlContext, m.Path))).ToList();
+        using var disposeModels = new DisposableList(models.Select(m => m.Model));
         var data = DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data!), settings);
         var sweeps = ProgressBoards.Run(console, board =>
         {

@@ -33,7 +33,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommandS
         console.MarkupLine($"[bold]Data[/]     {Markup.Escape(data.Description)}");
         console.MarkupLine($"[bold]Training[/] {Markup.Escape(spec.Describe())}");
 
-        var model = ProgressBoards.Run(console, board => ModelTraining.Fit(mlContext, data.Train, data.Test, spec, board, cancellationToken));
+        using var model = ProgressBoards.Run(console, board => ModelTraining.Fit(mlContext, data.Train, data.Test, spec, board, cancellationToken));
         var save = settings.Save ?? settings.OutputPath("model.zip");
         ModelFiles.Save(mlContext, model, data.Train.Schema, save);
 

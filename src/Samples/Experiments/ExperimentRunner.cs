@@ -72,7 +72,12 @@ internal static class ExperimentRunner
 
         var (models, rows, sweeps) = ProgressBoards.Run(console, board =>
         {
-            var trained = specs.Select(s => (Spec: s, Model: ModelTraining.Fit(mlContext, data.Train, data.Test, s, board, cancellationToken))).ToList();
+            var trained = new List<(TrainingSpec Spec, ElectrostaticCnnTransformer Model)>();
+            foreach (var s in specs)
+            {
+                trained.Add((s, ModelTraining.Fit(mlContext, data.Train, data.Test, s, board, cancellationToken)));
+            }
+
             var main = trained[^1].Model;
             var planRows = new List<PlanRow>();
             foreach (var plan in experiment.Plans)
@@ -83,10 +88,9 @@ internal static class ExperimentRunner
                 if (experiment.FineTuning is { } recipe)
                 {
                     var line = board.Start($"fine-tune {plan.Plan}", recipe.Epochs);
-                    var (tuned, _) = FineTuning.PruneAndFineTune(main, parsed, data.Train, recipe, settings.Seed, spec.Device, line, cancellationToken);
+                    using var tuned = FineTuning.PruneAndFineTune(main, parsed, data.Train, recipe, settings.Seed, spec.Device, line, cancellationToken);
                     tunedAccuracy = PrunedEvaluation.Accuracy(mlContext, tuned, data.Test);
                     line.Complete($"{Units.Percent(point.Accuracy)} -> {Units.Percent(tunedAccuracy.Value)}");
-                    tuned.Network.Dispose();
                 }
 
                 planRows.Add(new PlanRow(plan, point, tunedAccuracy));
@@ -102,6 +106,7 @@ internal static class ExperimentRunner
 
             return (trained, planRows, curves);
         });
+        using var disposeModels = new DisposableList(models.Select(m => m.Model));
 
         console.Write(PlanTable(experiment, rows, models[^1].Model));
         var denseAccuracy = models[^1].Model.Summary.Training.Last?.ValidationAccuracy ?? double.NaN;

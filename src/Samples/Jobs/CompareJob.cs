@@ -69,6 +69,7 @@ internal sealed class CompareJob(IAnsiConsole console)
         console.MarkupLine($"[bold]Output[/]   {Markup.Escape(Path.GetFullPath(settings.Output))}");
 
         var outcome = ProgressBoards.Run(console, board => Execute(mlContext, data, specs, ratios, settings, board, cancellationToken));
+        using var disposeModels = new DisposableList(outcome.Trainings.Select(t => t.Model));
 
         var table = ResultsTable.Create(outcome.Sweeps);
         var subtitle = $"{architecture} on {data.Description.Split(" at ")[0]}, {data.TrainCount:N0} training / {data.TestCount:N0} test images";
@@ -156,13 +157,12 @@ internal sealed class CompareJob(IAnsiConsole console)
                 var plan = PrunedEvaluation.PlanForRatio(training.Model, target.Ratio);
                 var line = board.Start($"fine-tune {training.Spec.Method} @ {target.Ratio:0.##}", epochs);
                 var started = Stopwatch.GetTimestamp();
-                var (tuned, _) = FineTuning.PruneAndFineTune(training.Model, plan, data.Train, recipe, settings.Seed, training.Spec.Device, line, cancellationToken);
+                using var tuned = FineTuning.PruneAndFineTune(training.Model, plan, data.Train, recipe, settings.Seed, training.Spec.Device, line, cancellationToken);
                 var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 var after = PrunedEvaluation.Accuracy(mlContext, tuned, data.Test);
                 var before = sweeps[i].Points.Single(p => p.Ratio == target.Ratio).Accuracy;
                 line.Complete($"{Units.Percent(before)} -> {Units.Percent(after)}");
                 fineTuned.Add(new FineTuneRow(training.Spec.Method, target.Ratio, target.Speedup, epochs, before, after, seconds));
-                tuned.Network.Dispose();
             }
         }
 

@@ -31,17 +31,10 @@ internal static class PrunedEvaluation
     public static SweepPoint Measure(MLContext mlContext, ElectrostaticCnnTransformer trained, PruningPlan plan, double ratio, IDataView test)
     {
         ArgumentNullException.ThrowIfNull(trained);
-        var pruned = trained.Prune(plan);
-        try
-        {
-            var summary = pruned.Summary;
-            return new SweepPoint(ratio, summary.Pruned.Parameters, summary.Pruned.Flops, summary.Speedup, Accuracy(mlContext, pruned, test));
-        }
-        finally
-        {
-            // Each pruned copy holds its own weights; release them now rather than when the GC finds them.
-            pruned.Network.Dispose();
-        }
+        // Each pruned copy holds its own weights; release them now rather than when the GC finds them.
+        using var pruned = trained.Prune(plan);
+        var summary = pruned.Summary;
+        return new SweepPoint(ratio, summary.Pruned.Parameters, summary.Pruned.Flops, summary.Speedup, Accuracy(mlContext, pruned, test));
     }
 
     /// <summary>The paper's Figure 2 curve of one trained model: pruned at every ratio, evaluated without fine-tuning.</summary>

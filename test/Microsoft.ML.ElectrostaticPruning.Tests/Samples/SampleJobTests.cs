@@ -51,6 +51,7 @@ public sealed class SampleJobTests
         var sweep = CliHarness.Run(["sweep", "--model", $"e={model}", "--ratios", "0,0.5", .. data]);
         var finetune = CliHarness.Run(["finetune", "--model", model, "--plan", "0.25", "--epochs", "1", "--save", tuned, .. data]);
         var summary = CliHarness.Run("summary", "--model", tuned);
+        var evaluateTuned = CliHarness.Run(["evaluate", "--model", tuned, .. data]);
 
         Assert.True(train.ExitCode == 0, train.Error);
         Assert.Contains("3.75x fewer FLOPs", train.Output, StringComparison.Ordinal);
@@ -62,6 +63,12 @@ public sealed class SampleJobTests
         Assert.Contains("| 0.50 | 20.44 k | 2.06 MFLOPs | 3.75x |", sweep.Output, StringComparison.Ordinal);
         Assert.Equal((1000, 600), PngSize(Path.Combine(folder.Path, OutputFiles.Figure2)));
         Assert.True(finetune.ExitCode == 0, finetune.Error);
+        Assert.True(evaluateTuned.ExitCode == 0, evaluateTuned.Error);
+
+        // The accuracy finetune prints is the accuracy of the model it saved.
+        var printed = System.Text.RegularExpressions.Regex.Match(finetune.Output, @"fine-tuned (\d+\.\d\d%)");
+        Assert.True(printed.Success, finetune.Output);
+        Assert.Matches($@"Top-1 accuracy \(micro\)\s*│\s*{System.Text.RegularExpressions.Regex.Escape(printed.Groups[1].Value)}", evaluateTuned.Output);
         Assert.True(summary.ExitCode == 0, summary.Error);
         Assert.Contains("pruned by 0.25", summary.Output, StringComparison.Ordinal);
         Assert.Contains("conv2", summary.Output, StringComparison.Ordinal);

@@ -1,0 +1,87 @@
+using Microsoft.ML.ElectrostaticPruning.Training;
+
+namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+
+public sealed partial class ElectrostaticCnnTransformer
+{
+    /// <summary>
+    /// Settings of <see cref="FineTune(IDataView, FineTuneOptions?)"/>. The defaults are the paper's Table 1 "ft" stage
+    /// (SGD with momentum 0.9 and weight decay 5e-4, the P2 schedule 0: 1e-2, 60: 1e-3, 90: 1e-4, batch 128, plain
+    /// cross-entropy), run for a short CPU-scale number of epochs.
+    /// </summary>
+    public sealed class FineTuneOptions
+    {
+        /// <summary>Label column: a key of the classes the model was trained on. Default "Label".</summary>
+        public string LabelColumnName { get; set; } = "Label";
+
+        /// <summary>Feature column: the same C x H x W Single vector the model scores. Default "Features".</summary>
+        public string FeatureColumnName { get; set; } = "Features";
+
+        /// <summary>Passes over the data, at least 1. Default 2 (the paper fine-tunes CIFAR models for 120 epochs on GPUs).</summary>
+        public int Epochs { get; set; } = 2;
+
+        /// <summary>Images per SGD step, at least 1; capped at the number of rows. Default 128.</summary>
+        public int BatchSize { get; set; } = 128;
+
+        /// <summary>Learning rate per epoch. Default <see cref="LearningRateSchedule.P2"/> (0: 1e-2, 60: 1e-3, 90: 1e-4).</summary>
+        public LearningRateSchedule LearningRateSchedule { get; set; } = LearningRateSchedule.P2;
+
+        /// <summary>SGD momentum in [0, 1). Default 0.9.</summary>
+        public double Momentum { get; set; } = 0.9;
+
+        /// <summary>L2 weight decay, finite and at least 0. Default 5e-4.</summary>
+        public double WeightDecay { get; set; } = 5e-4;
+
+        /// <summary>CIFAR-style augmentation (4-pixel pad, random crop, horizontal flip). Default false.</summary>
+        public bool Augment { get; set; }
+
+        /// <summary>Seed of shuffling and augmentation; null uses the ML.NET context's random source. Default null.</summary>
+        public int? Seed { get; set; }
+
+        /// <summary>Where to train. Default <see cref="TrainingDevice.Auto"/> (CUDA when available).</summary>
+        public TrainingDevice Device { get; set; } = TrainingDevice.Auto;
+
+        /// <summary>Optional data evaluated after every epoch (same columns and classes). Default null.</summary>
+        public IDataView? ValidationSet { get; set; }
+
+        /// <summary>Called after every epoch with its metrics, on the training thread. Default null.</summary>
+        public Action<EpochMetrics>? ProgressCallback { get; set; }
+
+        /// <summary>Checked before every step. Default none.</summary>
+        public CancellationToken CancellationToken { get; set; }
+
+        internal FineTuneOptions Clone() => (FineTuneOptions)MemberwiseClone();
+
+        /// <summary>Checks every option; the exception names the option, the value and the valid range.</summary>
+        internal void Validate()
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(LabelColumnName, nameof(LabelColumnName));
+            ArgumentException.ThrowIfNullOrWhiteSpace(FeatureColumnName, nameof(FeatureColumnName));
+            if (Epochs < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
+            }
+
+            if (BatchSize < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
+            }
+
+            ArgumentNullException.ThrowIfNull(LearningRateSchedule, nameof(LearningRateSchedule));
+            if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1) (the paper uses 0.9).");
+            }
+
+            if (!double.IsFinite(WeightDecay) || WeightDecay < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be finite and at least 0 (the paper fine-tunes with 5e-4).");
+            }
+
+            if (!Enum.IsDefined(Device))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Device), Device, "Device must be Auto, Cpu or Cuda.");
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Microsoft.ML.ElectrostaticPruning.Data;
+using Microsoft.ML.ElectrostaticPruning.Regularization;
+using Microsoft.ML.ElectrostaticPruning.Training;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+
+public sealed partial class ElectrostaticCnnTransformer
+{
+    /// <summary>
+    /// Fine-tunes a copy of the pruned network on <paramref name="trainData"/> (plain cross-entropy, no pruning penalty)
+    /// and returns a new transformer that scores with it. This transformer is unchanged; the new one keeps the same
+    /// dense network, plan and classes, and its summary lists the fine-tuning epochs.
+    /// </summary>
+    /// <param name="trainData">Rows with the label and feature columns the options name.</param>
+    /// <param name="options">Settings; null for the defaults (Table 1's fine-tuning stage for 2 epochs).</param>
+    /// <returns>A new transformer; dispose it when done.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or an option is out of range.</exception>
+    /// <exception cref="ArgumentException">The data has no rows, or its label has another number of classes than the model.</exception>
+    /// <exception cref="InvalidOperationException">A feature is NaN or infinite, or a label is outside the key range.</exception>
+    /// <exception cref="OperationCanceledException">The options' token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The transformer was disposed.</exception>
+    public ElectrostaticCnnTransformer FineTune(IDataView trainData, FineTuneOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        ThrowIfDisposed();
+        var o = (options ?? new FineTuneOptions()).Clone();
+        o.Validate();
+        var shape = _pruned.InputShape;
+        var train = ReadFineTuneData(trainData, o, "fine-tuning data");
+        var validation = o.ValidationSet is null ? null : ReadFineTuneData(o.ValidationSet, o, "validation data");
+        int seed = o.Seed ?? _host.Rand.Next();
+        var trainingOptions = new TrainingOptions
+        {
+            Epochs = o.Epochs,
+            BatchSize = Math.Min(o.BatchSize, train.Count),
+            Schedule = o.LearningRateSchedule,
+            Momentum = o.Momentum,
+            WeightDecay = o.WeightDecay,
+            Augment = o.Augment,
+            Regularizer = RegularizerKind.None,
+            Seed = seed,
+            Device = o.Device,
+        };
+
+        var network = _pruned.Copy();
+        TrainingHistory history;
+        try
+        {
+            using var ch = _host.Start("FineTuning");
+            ch.Info(MessageSensitivity.None, $"Fine-tuning the {shape} {network.Architecture} pruned by {_plan} on {train.Count} images, seed {seed}.");
+            history = new NetworkTrainer().Train(network, [], train, validation, trainingOptions, new EpochReporter(ch, "fine-tuning", o.Epochs, o.ProgressCallback), o.CancellationToken);
+            network.eval();
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+
+        var fineTuning = new TrainingHistory();
+        foreach (var epoch in _fineTuning.Concat(history))
+        {
+            fineTuning.Add(epoch with { Epoch = fineTuning.Count });
+        }
+
+        return new ElectrostaticCnnTransformer(_host, _dense.Acquire(), network, _plan, _labels, _columns, _training, fineTuning, _trainingOptions, _inferenceBatchSize);
+    }
+
+    private ImageDataset ReadFineTuneData(IDataView data, FineTuneOptions o, string role)
+    {
+        var shape = _pruned.InputShape;
+        var features = SchemaValidation.RequireFeatureColumn(data.Schema, o.FeatureColumnName, shape.Size);
+        var label = SchemaValidation.RequireLabelColumn(data.Schema, o.LabelColumnName);
+        ulong classes = ((Microsoft.ML.Data.KeyDataViewType)label.Type).Count;
+        if (classes != (ulong)_labels.Count)
+        {
+            throw new ArgumentException(
+                $"The {role}'s label column '{label.Name}' has {classes} classes, the model {_labels.Count}: build the key with the same MapValueToKey transformer the model was trained with.",
+                nameof(data));
+        }
+
+        var (values, labels) = TrainingDataReader.Read(data, features, label, shape.Size, role, o.CancellationToken);
+        if (labels.Length == 0)
+        {
+            throw new ArgumentException($"The {role} has no rows; fine-tuning needs at least one image.", nameof(data));
+        }
+
+        return new ImageDataset(values, labels, shape, _labels.Count);
+    }
+}

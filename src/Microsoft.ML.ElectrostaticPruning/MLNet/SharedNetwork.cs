@@ -1,0 +1,46 @@
+using Microsoft.ML.ElectrostaticPruning.Models;
+
+namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+
+/// <summary>
+/// A network shared by several transformers (the dense trained network that every <c>Prune</c> and <c>FineTune</c>
+/// result keeps for further pruning), freed when the last holder releases it.
+/// </summary>
+internal sealed class SharedNetwork
+{
+    private int _references = 1;
+
+    /// <summary>Wraps <paramref name="network"/>; the caller holds the first reference.</summary>
+    public SharedNetwork(CnnNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        Network = network;
+    }
+
+    /// <summary>The shared network; valid while the caller holds a reference.</summary>
+    public CnnNetwork Network { get; }
+
+    /// <summary>Adds a reference for a new holder.</summary>
+    /// <exception cref="ObjectDisposedException">The last reference was already released.</exception>
+    public SharedNetwork Acquire()
+    {
+        int references;
+        do
+        {
+            references = Volatile.Read(ref _references);
+            ObjectDisposedException.ThrowIf(references == 0, this);
+        }
+        while (Interlocked.CompareExchange(ref _references, references + 1, references) != references);
+
+        return this;
+    }
+
+    /// <summary>Drops one reference; the last one disposes the network.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            Network.Dispose();
+        }
+    }
+}
