@@ -3,17 +3,18 @@ using Mono.Cecil;
 namespace ElectrostaticPruning.Build.Publicizer;
 
 /// <summary>
-/// Rewrites visibility in an assembly so that a compiler sees every type and member as public.
+/// Rewrites visibility in an assembly so that a compiler sees the listed internal types and members as public.
 /// The copy is a compile-time reference only: at run time the real assembly is loaded and
 /// <c>IgnoresAccessChecksToAttribute</c> in the consuming assembly lets the JIT accept the calls.
 /// </summary>
 internal static class AssemblyPublicizer
 {
-    private const string EmbeddedAttribute = "Microsoft.CodeAnalysis.EmbeddedAttribute";
-    private const string CompilerGeneratedAttribute = "System.Runtime.CompilerServices.CompilerGeneratedAttribute";
-
-    /// <summary>Reads <paramref name="input"/>, publicizes it and writes it atomically to <paramref name="output"/>.</summary>
-    public static PublicizeCounts Publicize(string input, string output)
+    /// <summary>
+    /// Reads <paramref name="input"/>, publicizes the <paramref name="entries"/> (all of which must name this
+    /// assembly) and writes the result atomically to <paramref name="output"/>. A listed member also makes its
+    /// declaring types public. Throws <see cref="InvalidOperationException"/> naming every entry that matches nothing.
+    /// </summary>
+    public static PublicizeCounts Publicize(string input, string output, IEnumerable<PublicizeEntry> entries)
     {
         using var resolver = new DefaultAssemblyResolver();
         resolver.AddSearchDirectory(Path.GetDirectoryName(Path.GetFullPath(input))!);
@@ -23,34 +24,29 @@ internal static class AssemblyPublicizer
             input,
             new ReaderParameters { AssemblyResolver = resolver, InMemory = true, ReadingMode = ReadingMode.Immediate });
 
-        int types = 0, methods = 0, fields = 0;
-        foreach (var module in assembly.Modules)
+        var types = assembly.Modules.SelectMany(m => m.GetTypes()).ToDictionary(t => t.FullName, StringComparer.Ordinal);
+        var missing = new List<string>();
+        var counts = new PublicizeCounts();
+        foreach (var entry in entries)
         {
-            foreach (var type in module.GetTypes())
+            if (!types.TryGetValue(entry.CecilTypeName, out var type))
             {
-                if (IsCompilerOwned(type))
-                {
-                    continue;
-                }
-
-                types += MakePublic(type) ? 1 : 0;
-                foreach (var method in type.Methods)
-                {
-                    methods += MakePublic(method) ? 1 : 0;
-                }
-
-                // A field-like event has a private backing field with the event's own name; publishing it
-                // would make every use of the event ambiguous (CS0229).
-                var eventNames = type.Events.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
-                foreach (var field in type.Fields)
-                {
-                    if (!eventNames.Contains(field.Name) && !field.IsPublic)
-                    {
-                        field.IsPublic = true;
-                        fields++;
-                    }
-                }
+                missing.Add($"{entry} (no type {entry.TypeName})");
+                continue;
             }
+
+            MakePublicWithDeclaringTypes(type, counts);
+            if (entry.Member is not null && !MakeMemberPublic(type, entry.Member, counts))
+            {
+                missing.Add($"{entry} (no member {entry.Member} in {entry.TypeName})");
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"{Path.GetFileName(input)} lacks {missing.Count} listed internal(s): {string.Join("; ", missing)}. " +
+                "Did the ML.NET version change? Update the list (build/PublicizedMlNetInternals.txt) and the code that uses them.");
         }
 
         string folder = Path.GetDirectoryName(Path.GetFullPath(output))!;
@@ -66,29 +62,65 @@ internal static class AssemblyPublicizer
             File.Delete(temp);
         }
 
-        return new PublicizeCounts(types, methods, fields);
+        return counts;
     }
 
-    /// <summary>
-    /// Compiler-synthesised types (<c>&lt;Module&gt;</c>, closures, embedded attributes such as
-    /// <c>NullableAttribute</c>) stay as they are: publishing the embedded attributes would clash with the
-    /// consumer's own copies.
-    /// </summary>
-    private static bool IsCompilerOwned(TypeDefinition type)
+    private static void MakePublicWithDeclaringTypes(TypeDefinition type, PublicizeCounts counts)
     {
         for (var t = type; t is not null; t = t.DeclaringType)
         {
-            if (t.Name.StartsWith('<') || t.FullName == EmbeddedAttribute || HasAttribute(t, EmbeddedAttribute) || HasAttribute(t, CompilerGeneratedAttribute))
+            counts.Types += MakePublic(t) ? 1 : 0;
+        }
+    }
+
+    /// <summary>Publicizes every method, property, event and field of <paramref name="type"/> named <paramref name="name"/>.</summary>
+    private static bool MakeMemberPublic(TypeDefinition type, string name, PublicizeCounts counts)
+    {
+        bool found = false;
+        foreach (var method in type.Methods.Where(m => m.Name == name))
+        {
+            counts.Methods += MakePublic(method) ? 1 : 0;
+            found = true;
+        }
+
+        foreach (var property in type.Properties.Where(p => p.Name == name))
+        {
+            foreach (var accessor in new[] { property.GetMethod, property.SetMethod }.OfType<MethodDefinition>())
             {
-                return true;
+                counts.Methods += MakePublic(accessor) ? 1 : 0;
+            }
+
+            found = true;
+        }
+
+        foreach (var @event in type.Events.Where(e => e.Name == name))
+        {
+            foreach (var accessor in new[] { @event.AddMethod, @event.RemoveMethod }.OfType<MethodDefinition>())
+            {
+                counts.Methods += MakePublic(accessor) ? 1 : 0;
+            }
+
+            found = true;
+        }
+
+        // A field-like event's private backing field shares the event's name: publishing it would make every use of
+        // the event ambiguous (CS0229), so a name that is an event never publishes a field.
+        if (!type.Events.Any(e => e.Name == name))
+        {
+            foreach (var field in type.Fields.Where(f => f.Name == name))
+            {
+                if (!field.IsPublic)
+                {
+                    field.IsPublic = true;
+                    counts.Fields++;
+                }
+
+                found = true;
             }
         }
 
-        return false;
+        return found;
     }
-
-    private static bool HasAttribute(ICustomAttributeProvider provider, string fullName) =>
-        provider.HasCustomAttributes && provider.CustomAttributes.Any(a => a.AttributeType.FullName == fullName);
 
     private static bool MakePublic(TypeDefinition type)
     {

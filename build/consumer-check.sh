@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Package consumer check: packs the library, then restores, builds and runs a project OUTSIDE the repository that
+# references the package from a local feed with one PackageReference (test/PackageConsumer). The consumer writes a
+# folder-per-class PNG tree, runs the README's pipeline (LoadImages -> ResizeImages -> ExtractPixels -> ElectrostaticCnn,
+# 1 epoch), evaluates, saves model.zip and loads it in a fresh process. Its build must run the package's
+# buildTransitive libLibTorchSharp fix. Fails on any error. Usage: bash build/consumer-check.sh
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# A version of its own for each run, so that the global packages folder never serves an older build of the package.
+version="0.1.0-consumercheck.$(date +%Y%m%d%H%M%S).$$"
+id="Microsoft.ML.ElectrostaticPruning"
+packages="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: *//')"
+work="$(mktemp -d "${TMPDIR:-/tmp}/ep-consumer-check.XXXXXX")"
+cleanup() {
+  rm -rf "$work" "$repo/src/$id/obj/Release/$id.$version.nuspec"
+  if [ -n "$packages" ]; then rm -rf "${packages%/}/$(echo "$id" | tr '[:upper:]' '[:lower:]')/$version"; fi
+}
+trap cleanup EXIT
+
+echo "consumer-check: packing $id $version"
+dotnet pack "$repo/src/$id/$id.csproj" -c Release -o "$work/feed" -p:PackageVersion="$version" -v quiet -nologo
+
+# The .nuspec that pack wrote (beside the project's obj folder; no unzip needed).
+nuspec="$repo/src/$id/obj/Release/$id.$version.nuspec"
+echo "consumer-check: the package depends on"
+grep -o '<dependency id="[^"]*" version="[^"]*"' "$nuspec" | sed 's/<dependency /  /'
+grep -q '<dependency id="Microsoft.ML" version="\[5.0.1, 5.1.0)"' "$nuspec" \
+  || { echo "error: the package must depend on Microsoft.ML [5.0.1, 5.1)" >&2; exit 1; }
+
+consumer="$work/PackageConsumer"
+mkdir -p "$consumer"
+sed "s/@PACKAGE_VERSION@/$version/" "$repo/test/PackageConsumer/PackageConsumer.csproj.template" > "$consumer/PackageConsumer.csproj"
+cp "$repo/test/PackageConsumer/Program.cs" "$consumer/"
+# The local feed on top of the machine's usual package sources.
+cat > "$consumer/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="consumer-check-local" value="$work/feed" />
+  </packageSources>
+</configuration>
+XML
+
+echo "consumer-check: restoring and building $consumer"
+(cd "$consumer" && dotnet build -c Release -v normal -nologo > "$work/build.log" 2>&1) || { tail -50 "$work/build.log"; echo "error: the consumer does not build" >&2; exit 1; }
+grep -E "warning|libLibTorchSharp native fix" "$work/build.log" | sed 's/^ *//' | sort -u || true
+grep -q "libLibTorchSharp native fix: .*libLibTorchSharp.so: \(marked GLIBCXX_3.4.32 weak\|GLIBCXX_3.4.32 is already weak\)" "$work/build.log" \
+  || { echo "error: the package's buildTransitive targets did not patch libLibTorchSharp.so in the consumer's output" >&2; exit 1; }
+
+echo "consumer-check: running"
+(cd "$consumer" && dotnet bin/Release/net10.0/PackageConsumer.dll "$work/run")
+echo "consumer-check: passed"
