@@ -13,10 +13,20 @@ internal static class AssemblyPublicizer
     private const string CompilerGeneratedAttribute = "System.Runtime.CompilerServices.CompilerGeneratedAttribute";
 
     /// <summary>Reads <paramref name="input"/>, publicizes it and writes it atomically to <paramref name="output"/>.</summary>
-    public static PublicizeCounts Publicize(string input, string output)
+    /// <param name="input">The assembly to publicize.</param>
+    /// <param name="output">Where the publicized copy is written.</param>
+    /// <param name="searchDirectories">
+    /// More folders where the assemblies <paramref name="input"/> references are found (besides its own folder), e.g. those of the
+    /// other assemblies publicized together: Microsoft.ML.OnnxConverter's package does not hold the Microsoft.ML.Core it references.
+    /// </param>
+    public static PublicizeCounts Publicize(string input, string output, IEnumerable<string>? searchDirectories = null)
     {
         using var resolver = new DefaultAssemblyResolver();
         resolver.AddSearchDirectory(Path.GetDirectoryName(Path.GetFullPath(input))!);
+        foreach (string directory in (searchDirectories ?? []).Distinct(StringComparer.Ordinal))
+        {
+            resolver.AddSearchDirectory(directory);
+        }
 
         // InMemory: the input file is not kept open, so output may live anywhere (even replace the input).
         using var assembly = AssemblyDefinition.ReadAssembly(

@@ -10,6 +10,9 @@ if (args.Length < 2)
 
 string outputFolder = Path.GetFullPath(args[0]);
 Directory.CreateDirectory(outputFolder);
+
+// Each input may reference the others (OnnxConverter references Core and Data from another package folder).
+string[] searchDirectories = [.. args.Skip(1).Select(a => Path.GetDirectoryName(Path.GetFullPath(a))!).Distinct(StringComparer.Ordinal)];
 foreach (string input in args.Skip(1))
 {
     if (!File.Exists(input))
@@ -19,7 +22,7 @@ foreach (string input in args.Skip(1))
     }
 
     string output = Path.Combine(outputFolder, Path.GetFileName(input));
-    var counts = AssemblyPublicizer.Publicize(input, output);
+    var counts = AssemblyPublicizer.Publicize(input, output, searchDirectories);
     Console.WriteLine($"Publicizer: {Path.GetFileName(input)} -> {output} ({counts})");
 }
 

@@ -31,6 +31,9 @@ internal sealed class NetworkScorer
         ClassCount = classCount;
     }
 
+    /// <summary>The network that scores (ONNX export writes it).</summary>
+    public nn.Module<Tensor, Tensor> Network => _network;
+
     /// <summary>Floats per image (C x H x W).</summary>
     public int InputSize { get; }
 
