@@ -29,7 +29,7 @@ if (!benchmarks.TryGetValue(args[0], out var benchmark))
 Console.WriteLine($"{benchmark.Name}: {benchmark.Description}");
 Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {RuntimeInformationText()}, libtorch threads {TorchSharp.torch.get_num_threads()}");
 double ratio = benchmark.Run(new BenchmarkContext(args.Skip(1).ToArray(), Console.Out));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{benchmark.Name}: ratio {ratio:F3}"));
+Console.WriteLine($"{benchmark.Name}: {benchmark.Headline(ratio)}");
 return 0;
 
 static string RuntimeInformationText() =>
