@@ -14,10 +14,21 @@ internal static class AssemblyPublicizer
     /// assembly) and writes the result atomically to <paramref name="output"/>. A listed member also makes its
     /// declaring types public. Throws <see cref="InvalidOperationException"/> naming every entry that matches nothing.
     /// </summary>
-    public static PublicizeCounts Publicize(string input, string output, IEnumerable<PublicizeEntry> entries)
+    /// <param name="input">The assembly to publicize.</param>
+    /// <param name="output">Where the publicized copy is written.</param>
+    /// <param name="entries">What to make public.</param>
+    /// <param name="searchDirectories">
+    /// More folders where the assemblies <paramref name="input"/> references are found (besides its own folder), e.g. those of the
+    /// other assemblies publicized together: Microsoft.ML.OnnxConverter's package does not hold the Microsoft.ML.Core it references.
+    /// </param>
+    public static PublicizeCounts Publicize(string input, string output, IEnumerable<PublicizeEntry> entries, IEnumerable<string>? searchDirectories = null)
     {
         using var resolver = new DefaultAssemblyResolver();
         resolver.AddSearchDirectory(Path.GetDirectoryName(Path.GetFullPath(input))!);
+        foreach (string directory in (searchDirectories ?? []).Distinct(StringComparer.Ordinal))
+        {
+            resolver.AddSearchDirectory(directory);
+        }
 
         // InMemory: the input file is not kept open, so output may live anywhere (even replace the input).
         using var assembly = AssemblyDefinition.ReadAssembly(

@@ -22,6 +22,9 @@ catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedA
 string outputFolder = Path.GetFullPath(args[1]);
 Directory.CreateDirectory(outputFolder);
 string[] inputs = args[2..];
+
+// Each input may reference the others (OnnxConverter references Core and Data from another package folder).
+string[] searchDirectories = [.. inputs.Select(a => Path.GetDirectoryName(Path.GetFullPath(a))!).Distinct(StringComparer.Ordinal)];
 var inputNames = inputs.Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.Ordinal);
 var strays = list.Entries.Where(e => !inputNames.Contains(e.Assembly)).ToList();
 if (strays.Count > 0)
@@ -41,7 +44,7 @@ foreach (string input in inputs)
     string output = Path.Combine(outputFolder, Path.GetFileName(input));
     try
     {
-        var counts = AssemblyPublicizer.Publicize(input, output, list.For(Path.GetFileNameWithoutExtension(input)));
+        var counts = AssemblyPublicizer.Publicize(input, output, list.For(Path.GetFileNameWithoutExtension(input)), searchDirectories);
         Console.WriteLine($"Publicizer: {Path.GetFileName(input)} -> {output} ({counts})");
     }
     catch (InvalidOperationException ex)

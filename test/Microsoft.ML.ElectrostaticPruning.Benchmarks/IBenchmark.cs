@@ -14,4 +14,7 @@ internal interface IBenchmark
 
     /// <summary>Runs the measurement and returns the headline ratio.</summary>
     double Run(BenchmarkContext context);
+
+    /// <summary>The final line's text after "&lt;name&gt;: " for the value <see cref="Run"/> returned; a ratio unless overridden.</summary>
+    string Headline(double value) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ratio {value:F3}");
 }

@@ -30,7 +30,7 @@ Console.WriteLine($"{benchmark.Name}: {benchmark.Description}");
 Console.WriteLine($"machine: {CpuModel()}, {Environment.ProcessorCount} logical cores, {RuntimeInformationText()}, libtorch threads {TorchSharp.torch.get_num_threads()}");
 Console.WriteLine(Microsoft.ML.ElectrostaticPruning.ConvolutionKernels.Description);
 double ratio = benchmark.Run(new BenchmarkContext(args.Skip(1).ToArray(), Console.Out));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{benchmark.Name}: ratio {ratio:F3}"));
+Console.WriteLine($"{benchmark.Name}: {benchmark.Headline(ratio)}");
 return 0;
 
 static string CpuModel() =>

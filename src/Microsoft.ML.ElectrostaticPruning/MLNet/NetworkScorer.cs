@@ -34,6 +34,9 @@ internal sealed class NetworkScorer : IDisposable
     /// <summary>Frees the network.</summary>
     public void Dispose() => _network.Dispose();
 
+    /// <summary>The network that scores (ONNX export writes it).</summary>
+    public nn.Module<Tensor, Tensor> Network => _network;
+
     /// <summary>Floats per image (C x H x W).</summary>
     public int InputSize { get; }
 

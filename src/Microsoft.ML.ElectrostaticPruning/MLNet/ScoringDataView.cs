@@ -12,7 +12,7 @@ namespace Microsoft.ML.ElectrostaticPruning.MLNet;
 /// their values (LoadImages disposes each MLImage), so values cannot be held while the lead cursor runs ahead.
 /// When no score column is requested, nothing is scored and the input cursor is passed through.
 /// </remarks>
-internal sealed class ScoringDataView : IDataView
+internal sealed partial class ScoringDataView : IDataView
 {
     private readonly IDataView _input;
     private readonly ScoringBinding _binding;

@@ -55,6 +55,9 @@ internal static class SamplesApp
                 .WithDescription("Architecture, conv layers, params, FLOPs and MACs; with --plan also the kept filters and the speedup.")
                 .WithExample("summary", "--architecture", "ResNet56", "--plan", "\"[0,0.52,0.52,0.52,0]\"")
                 .WithExample("summary", "--model", "out/model.zip");
+            config.AddCommand<ExportCommand>("export")
+                .WithDescription("Write a saved model as ONNX (the pruned network with BatchNorm folded, opset 13+, class names as metadata) for ONNX Runtime.")
+                .WithExample("export", "--model", "out/model.zip", "--onnx", "out/model.onnx");
             config.AddCommand<ExperimentCommand>("experiment")
                 .WithDescription("Run one of the paper's experiments (Table 1 settings, Table 2 plans); --dry-run shows settings and speedups.")
                 .WithExample("experiment")

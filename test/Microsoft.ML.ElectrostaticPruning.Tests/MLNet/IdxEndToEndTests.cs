@@ -52,7 +52,10 @@ public sealed class IdxEndToEndTests(TrainedFashionModel fixture)
 
         foreach (var model in new[] { pipeline, loaded })
         {
-            using var engine = _ml.Model.CreatePredictionEngine<FashionImage, FashionPrediction>(model);
+            // A PredictionEngine owns its model: disposing it disposes the transformers (ML.NET's rule), so the engine
+            // over the shared fixture's model is left to the GC, and the one over the loaded copy frees it.
+            var engine = _ml.Model.CreatePredictionEngine<FashionImage, FashionPrediction>(model);
+            using var owned = ReferenceEquals(model, loaded) ? engine : null;
             for (int i = 0; i < images.Length; i++)
             {
                 var prediction = engine.Predict(images[i]);

@@ -1,0 +1,43 @@
+using System.ComponentModel;
+using Microsoft.ML.ElectrostaticPruning.Onnx;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ElectrostaticPruning.Samples.Cli.Settings;
+
+/// <summary>Options of <c>export</c>.</summary>
+internal sealed class ExportCommandSettings : ModelFileSettings
+{
+    /// <summary>Where the ONNX model is written.</summary>
+    [CommandOption("--onnx <FILE>")]
+    [Description("Where the ONNX model is written (atomically).")]
+    public string? Onnx { get; set; }
+
+    /// <summary>The ONNX opset to declare.</summary>
+    [CommandOption("--opset <N>")]
+    [Description("ONNX opset to declare, 13 to 21.")]
+    [DefaultValue(13)]
+    public int Opset { get; set; } = 13;
+
+    /// <inheritdoc/>
+    protected override bool DataRequired => false;
+
+    /// <inheritdoc/>
+    public override ValidationResult Validate()
+    {
+        var result = base.Validate();
+        if (!result.Successful)
+        {
+            return result;
+        }
+
+        if (string.IsNullOrWhiteSpace(Onnx))
+        {
+            return ValidationResult.Error("--onnx is required: the .onnx file to write, e.g. --onnx out/model.onnx.");
+        }
+
+        return Opset is < 13 or > 21
+            ? ValidationResult.Error($"--opset must be between 13 and 21 (got {Opset}).")
+            : ValidationResult.Success();
+    }
+}
