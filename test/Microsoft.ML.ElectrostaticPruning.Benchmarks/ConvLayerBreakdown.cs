@@ -97,70 +97,70 @@ internal static class ConvLayerBreakdown
     // Hooks every Conv2d of one network; each Run records the time of every conv call and of the whole forward pass.
     private sealed class ConvTimer : IDisposable
     {
-        private readonly CnnNetwork network;
-        private readonly List<Conv2d> convs;
-        private readonly List<Action> removeHooks = [];
-        private readonly List<List<double>> convSamples;
-        private readonly List<double> totals = [];
-        private readonly long[] outputSizes;
-        private long started;
-        private bool recording;
+        private readonly CnnNetwork _network;
+        private readonly List<Conv2d> _convs;
+        private readonly List<Action> _removeHooks = [];
+        private readonly List<List<double>> _convSamples;
+        private readonly List<double> _totals = [];
+        private readonly long[] _outputSizes;
+        private long _started;
+        private bool _recording;
 
         public ConvTimer(CnnNetwork network)
         {
-            this.network = network;
-            convs = [.. network.modules().OfType<Conv2d>()];
-            convSamples = [.. convs.Select(_ => new List<double>())];
-            outputSizes = new long[convs.Count * 2];
-            for (int i = 0; i < convs.Count; i++)
+            _network = network;
+            _convs = [.. _network.modules().OfType<Conv2d>()];
+            _convSamples = [.. _convs.Select(_ => new List<double>())];
+            _outputSizes = new long[_convs.Count * 2];
+            for (int i = 0; i < _convs.Count; i++)
             {
                 int index = i;
-                var before = convs[i].register_forward_pre_hook((_, input) =>
+                var before = _convs[i].register_forward_pre_hook((_, input) =>
                 {
-                    started = Stopwatch.GetTimestamp();
+                    _started = Stopwatch.GetTimestamp();
                     return input;
                 });
-                removeHooks.Add(before.remove);
-                var after = convs[i].register_forward_hook((_, _, result) =>
+                _removeHooks.Add(before.remove);
+                var after = _convs[i].register_forward_hook((_, _, result) =>
                 {
-                    double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                    if (recording)
+                    double elapsed = Stopwatch.GetElapsedTime(_started).TotalMilliseconds;
+                    if (_recording)
                     {
-                        convSamples[index].Add(elapsed);
+                        _convSamples[index].Add(elapsed);
                     }
 
-                    (outputSizes[2 * index], outputSizes[(2 * index) + 1]) = (result.shape[2], result.shape[3]);
+                    (_outputSizes[2 * index], _outputSizes[(2 * index) + 1]) = (result.shape[2], result.shape[3]);
                     return result;
                 });
-                removeHooks.Add(after.remove);
+                _removeHooks.Add(after.remove);
             }
         }
 
         public void Run(Tensor batch, bool record)
         {
-            recording = record;
+            _recording = record;
             using var scope = NewDisposeScope();
             using var mode = inference_mode();
             long start = Stopwatch.GetTimestamp();
-            network.call(batch);
+            _network.call(batch);
             if (record)
             {
-                totals.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                _totals.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
         }
 
         public Profile Medians(long images)
         {
-            var times = convs.Select((conv, i) =>
+            var times = _convs.Select((conv, i) =>
             {
                 var shape = conv.weight!.shape;
-                long height = outputSizes[2 * i], width = outputSizes[(2 * i) + 1];
-                return new ConvTime(shape[1], shape[0], height, width, images * shape[0] * shape[1] * shape[2] * shape[3] * height * width, BenchmarkContext.Median(convSamples[i]));
+                long height = _outputSizes[2 * i], width = _outputSizes[(2 * i) + 1];
+                return new ConvTime(shape[1], shape[0], height, width, images * shape[0] * shape[1] * shape[2] * shape[3] * height * width, BenchmarkContext.Median(_convSamples[i]));
             }).ToList();
-            double total = BenchmarkContext.Median(totals);
+            double total = BenchmarkContext.Median(_totals);
             return new Profile(times, total - times.Sum(t => t.Milliseconds), total);
         }
 
-        public void Dispose() => removeHooks.ForEach(remove => remove());
+        public void Dispose() => _removeHooks.ForEach(remove => remove());
     }
 }

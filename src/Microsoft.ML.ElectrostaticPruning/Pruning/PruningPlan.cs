@@ -19,21 +19,21 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
 {
     private const string Examples = "a ratio such as 0.5, a per-stage list such as [0, 0.52, 0.52, 0.52, 0], or a layer map such as [0:0, 1-15:0.65], optionally followed by 'skip 1.0,2.0' and then by 'round 8'";
 
-    private readonly PlanKind kind;
-    private readonly double uniformRatio;
-    private readonly double[] stageRatios;
-    private readonly LayerRange[] layerRanges;
-    private readonly (int Stage, int Block)[] skippedBlocks;
-    private readonly int channelMultiple;
+    private readonly PlanKind _kind;
+    private readonly double _uniformRatio;
+    private readonly double[] _stageRatios;
+    private readonly LayerRange[] _layerRanges;
+    private readonly (int Stage, int Block)[] _skippedBlocks;
+    private readonly int _channelMultiple;
 
     private PruningPlan(PlanKind kind, double uniformRatio, double[] stageRatios, LayerRange[] layerRanges, (int Stage, int Block)[] skippedBlocks, int channelMultiple = 1)
     {
-        this.kind = kind;
-        this.uniformRatio = uniformRatio;
-        this.stageRatios = stageRatios;
-        this.layerRanges = layerRanges;
-        this.skippedBlocks = skippedBlocks;
-        this.channelMultiple = channelMultiple;
+        _kind = kind;
+        _uniformRatio = uniformRatio;
+        _stageRatios = stageRatios;
+        _layerRanges = layerRanges;
+        _skippedBlocks = skippedBlocks;
+        _channelMultiple = channelMultiple;
     }
 
     private enum PlanKind
@@ -44,13 +44,13 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     }
 
     /// <summary>The <c>stage.block</c> prefixes forced to ratio 0, as written (e.g. "2.3").</summary>
-    public IReadOnlyList<string> SkippedBlocks => [.. skippedBlocks.Select(s => $"{s.Stage}.{s.Block}")];
+    public IReadOnlyList<string> SkippedBlocks => [.. _skippedBlocks.Select(s => $"{s.Stage}.{s.Block}")];
 
     /// <summary>Kept filter counts are rounded up to a multiple of this (capped at the original count); 1 = the paper's counts.</summary>
-    public int ChannelMultiple => channelMultiple;
+    public int ChannelMultiple => _channelMultiple;
 
     /// <summary>The rounding <see cref="ChannelMultiple"/> describes, or null when it is 1.</summary>
-    public ChannelRounding? ChannelRounding => channelMultiple > 1 ? new ChannelRounding(channelMultiple) : null;
+    public ChannelRounding? ChannelRounding => _channelMultiple > 1 ? new ChannelRounding(_channelMultiple) : null;
 
     /// <summary>Parses a plan in any of the formats described on <see cref="PruningPlan"/>; <see cref="ToString"/> gives text that parses back to an equal plan.</summary>
     /// <exception cref="FormatException">The text is not a plan; the message names the offending token and what was expected.</exception>
@@ -144,7 +144,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
             }
         }
 
-        return new PruningPlan(kind, uniformRatio, stageRatios, layerRanges, [.. blocks], channelMultiple);
+        return new PruningPlan(_kind, _uniformRatio, _stageRatios, _layerRanges, [.. blocks], _channelMultiple);
     }
 
     /// <summary>
@@ -156,7 +156,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     /// <param name="multiple">At least 1; 1 removes the rounding. 8 or 16 suit most CPUs.</param>
     public PruningPlan WithChannelMultiple(int multiple) =>
         multiple >= 1
-            ? new PruningPlan(kind, uniformRatio, stageRatios, layerRanges, skippedBlocks, multiple)
+            ? new PruningPlan(_kind, _uniformRatio, _stageRatios, _layerRanges, _skippedBlocks, multiple)
             : throw new ArgumentOutOfRangeException(nameof(multiple), multiple, "The channel multiple must be at least 1 (1 = no rounding).");
 
     /// <summary>The convs of <paramref name="network"/> that lose filters under this plan (ratio above 0 and prunable), in GReg order.</summary>
@@ -181,14 +181,14 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     /// <inheritdoc />
     public override string ToString()
     {
-        string ratios = kind switch
+        string ratios = _kind switch
         {
-            PlanKind.Uniform => Format(uniformRatio),
-            PlanKind.Stages => $"[{string.Join(", ", stageRatios.Select(Format))}]",
-            _ => $"[{string.Join(", ", layerRanges.Select(r => r.ToString()))}]",
+            PlanKind.Uniform => Format(_uniformRatio),
+            PlanKind.Stages => $"[{string.Join(", ", _stageRatios.Select(Format))}]",
+            _ => $"[{string.Join(", ", _layerRanges.Select(r => r.ToString()))}]",
         };
-        string skip = skippedBlocks.Length == 0 ? string.Empty : $" skip {string.Join(",", SkippedBlocks)}";
-        string round = channelMultiple == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" round {channelMultiple}");
+        string skip = _skippedBlocks.Length == 0 ? string.Empty : $" skip {string.Join(",", SkippedBlocks)}";
+        string round = _channelMultiple == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" round {_channelMultiple}");
         return ratios + skip + round;
     }
 
@@ -203,16 +203,16 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
 
     private double RatioForValidated(CnnNetwork network, ConvLayerInfo layer)
     {
-        if (!layer.IsPrunable || skippedBlocks.Contains((layer.Stage, layer.Block)))
+        if (!layer.IsPrunable || _skippedBlocks.Contains((layer.Stage, layer.Block)))
         {
             return 0;
         }
 
-        return kind switch
+        return _kind switch
         {
-            PlanKind.Uniform => uniformRatio,
-            PlanKind.Stages => stageRatios[layer.Stage],
-            _ => layerRanges.FirstOrDefault(r => r.Contains(layer.LayerIndex))?.Ratio ?? 0,
+            PlanKind.Uniform => _uniformRatio,
+            PlanKind.Stages => _stageRatios[layer.Stage],
+            _ => _layerRanges.FirstOrDefault(r => r.Contains(layer.LayerIndex))?.Ratio ?? 0,
         };
     }
 
@@ -221,35 +221,35 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
         ArgumentNullException.ThrowIfNull(network);
         string model = network.Architecture.ToString();
         int classifier = network.ClassifierLayerIndex;
-        if (kind == PlanKind.Stages)
+        if (_kind == PlanKind.Stages)
         {
             if (network.ResidualStageCount == 0)
             {
                 throw new ArgumentException($"Plan {this}: a per-stage list applies to residual networks; {model} is not one. Use a layer map such as [0:0, 1-{classifier - 1}:0.5] or a single ratio.");
             }
 
-            if (stageRatios.Length != network.StageListLength)
+            if (_stageRatios.Length != network.StageListLength)
             {
-                throw new ArgumentException($"Plan {this} has {stageRatios.Length} stage ratios but {model} needs {network.StageListLength}: stem, {network.ResidualStageCount} residual stages, classifier.");
+                throw new ArgumentException($"Plan {this} has {_stageRatios.Length} stage ratios but {model} needs {network.StageListLength}: stem, {network.ResidualStageCount} residual stages, classifier.");
             }
 
-            if (stageRatios[^1] > 0)
+            if (_stageRatios[^1] > 0)
             {
                 throw new ArgumentException($"Plan {this}: the last entry is the classifier of {model}; its outputs are the class scores and cannot be pruned, so it must be 0.");
             }
 
-            for (int stage = 0; stage < stageRatios.Length - 1; stage++)
+            for (int stage = 0; stage < _stageRatios.Length - 1; stage++)
             {
-                if (stageRatios[stage] > 0 && !network.ConvLayers.Any(l => l.Stage == stage && l.IsPrunable))
+                if (_stageRatios[stage] > 0 && !network.ConvLayers.Any(l => l.Stage == stage && l.IsPrunable))
                 {
                     throw new ArgumentException($"Plan {this}: stage {stage} of {model} has no prunable conv (its convs feed residual sums), so its ratio must be 0.");
                 }
             }
         }
 
-        if (kind == PlanKind.Layers)
+        if (_kind == PlanKind.Layers)
         {
-            foreach (var range in layerRanges)
+            foreach (var range in _layerRanges)
             {
                 if (range.Last > classifier)
                 {
@@ -270,7 +270,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
             }
         }
 
-        foreach (var (stage, block) in skippedBlocks)
+        foreach (var (stage, block) in _skippedBlocks)
         {
             if (!network.ConvLayers.Any(l => l.Stage == stage && l.Block == block))
             {

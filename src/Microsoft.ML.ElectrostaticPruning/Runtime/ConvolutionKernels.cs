@@ -27,11 +27,11 @@ public static class ConvolutionKernels
     public const string ModeVariable = "ELECTROSTATIC_PRUNING_CONV_MODE";
 
     private static readonly Lock Gate = new();
-    private static ConvolutionKernelCheck? check;
-    private static ConvolutionKernelMode mode;
-    private static ConvolutionKernelMode? forcedMode;
-    private static bool forcedByProperty;
-    private static string? warning;
+    private static ConvolutionKernelCheck? _check;
+    private static ConvolutionKernelMode _mode;
+    private static ConvolutionKernelMode? _forcedMode;
+    private static bool _forcedByProperty;
+    private static string? _warning;
 
     /// <summary>Which layout or kernels a probe measures.</summary>
     internal enum ProbeTarget
@@ -53,7 +53,7 @@ public static class ConvolutionKernels
         get
         {
             EnsureReady();
-            return check!;
+            return _check!;
         }
     }
 
@@ -64,7 +64,7 @@ public static class ConvolutionKernels
         get
         {
             EnsureReady();
-            return mode;
+            return _mode;
         }
     }
 
@@ -79,7 +79,7 @@ public static class ConvolutionKernels
         {
             lock (Gate)
             {
-                return forcedByProperty ? forcedMode : null;
+                return _forcedByProperty ? _forcedMode : null;
             }
         }
 
@@ -92,11 +92,11 @@ public static class ConvolutionKernels
 
             lock (Gate)
             {
-                forcedByProperty = value is not null;
-                forcedMode = value ?? ModeFromEnvironment();
-                if (check is not null)
+                _forcedByProperty = value is not null;
+                _forcedMode = value ?? ModeFromEnvironment();
+                if (_check is not null)
                 {
-                    var decision = Decide(check, forcedMode, ForcedBy());
+                    var decision = Decide(_check, _forcedMode, ForcedBy());
                     Apply(decision);
                     if (decision.Warning is { } line)
                     {
@@ -113,7 +113,7 @@ public static class ConvolutionKernels
         get
         {
             EnsureReady();
-            return warning;
+            return _warning;
         }
     }
 
@@ -125,8 +125,8 @@ public static class ConvolutionKernels
             EnsureReady();
             lock (Gate)
             {
-                string how = forcedMode is null ? "by the self-check" : $"forced by {ForcedBy()}";
-                return $"convolutions: {Name(mode)} ({how}; {check})";
+                string how = _forcedMode is null ? "by the self-check" : $"forced by {ForcedBy()}";
+                return $"convolutions: {Name(_mode)} ({how}; {_check})";
             }
         }
     }
@@ -138,14 +138,14 @@ public static class ConvolutionKernels
     /// <exception cref="InvalidOperationException">No kernel computed correctly and no mode is forced.</exception>
     internal static void EnsureReady()
     {
-        if (Volatile.Read(ref check) is not null)
+        if (Volatile.Read(ref _check) is not null)
         {
             return;
         }
 
         lock (Gate)
         {
-            if (check is not null)
+            if (_check is not null)
             {
                 return;
             }
@@ -153,15 +153,15 @@ public static class ConvolutionKernels
             // Before the first convolution: NNPACK prints a warning line per conv on CPUs it does not support, and
             // libtorch's oneDNN path is at least as fast on every CPU this library targets.
             AtenContext.SetNnpackEnabled(false);
-            if (!forcedByProperty)
+            if (!_forcedByProperty)
             {
-                forcedMode = ModeFromEnvironment();
+                _forcedMode = ModeFromEnvironment();
             }
 
             var measured = Measure(Probe);
-            var decision = Decide(measured, forcedMode, ForcedBy());
+            var decision = Decide(measured, _forcedMode, ForcedBy());
             Apply(decision);
-            Volatile.Write(ref check, measured);
+            Volatile.Write(ref _check, measured);
             if (decision.Warning is { } line)
             {
                 Console.Error.WriteLine(line);
@@ -240,14 +240,14 @@ public static class ConvolutionKernels
 
     private static ConvolutionKernelMode? ModeFromEnvironment() => ParseMode(Environment.GetEnvironmentVariable(ModeVariable));
 
-    private static string ForcedBy() => forcedByProperty
+    private static string ForcedBy() => _forcedByProperty
         ? "ConvolutionKernels.ForcedMode"
         : $"{ModeVariable}={Environment.GetEnvironmentVariable(ModeVariable)}";
 
     private static void Apply(Decision decision)
     {
-        mode = decision.Mode;
-        warning = decision.Warning;
+        _mode = decision.Mode;
+        _warning = decision.Warning;
         AtenContext.SetMkldnnEnabled(decision.Mode != ConvolutionKernelMode.NativeKernels);
     }
 

@@ -1,7 +1,6 @@
+using Microsoft.ML.ElectrostaticPruning.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
-
-using Microsoft.ML.ElectrostaticPruning.Runtime;
 
 namespace Microsoft.ML.ElectrostaticPruning.Training;
 

@@ -4,13 +4,13 @@ using Spectre.Console.Cli;
 namespace ElectrostaticPruning.Samples.Cli;
 
 /// <summary>
-/// The smallest registrar Spectre.Console.Cli needs for constructor injection: registered instances and factories
+/// The smallest registrar Spectre.Console.Cli needs for constructor injection: registered instances and _factories
 /// (several per service, resolved together as <c>IEnumerable&lt;T&gt;</c>), and any other class built through its
 /// public constructor with the most resolvable parameters.
 /// </summary>
 internal sealed class TypeRegistrar : ITypeRegistrar
 {
-    private readonly Dictionary<Type, List<Func<object>>> factories = [];
+    private readonly Dictionary<Type, List<Func<object>>> _factories = [];
 
     /// <inheritdoc/>
     public void Register(Type service, Type implementation) => Add(service, () => Create(implementation));
@@ -30,15 +30,15 @@ internal sealed class TypeRegistrar : ITypeRegistrar
 
     private void Add(Type service, Func<object> factory)
     {
-        if (!factories.TryGetValue(service, out var list))
+        if (!_factories.TryGetValue(service, out var list))
         {
-            factories[service] = list = [];
+            _factories[service] = list = [];
         }
 
         list.Add(factory);
     }
 
-    private bool CanResolve(Type type) => factories.ContainsKey(type) || ElementTypeOf(type) is not null;
+    private bool CanResolve(Type type) => _factories.ContainsKey(type) || ElementTypeOf(type) is not null;
 
     private object? Resolve(Type? type)
     {
@@ -47,14 +47,14 @@ internal sealed class TypeRegistrar : ITypeRegistrar
             return null;
         }
 
-        if (factories.TryGetValue(type, out var list))
+        if (_factories.TryGetValue(type, out var list))
         {
             return list[^1]();
         }
 
         if (ElementTypeOf(type) is { } element)
         {
-            var all = factories.TryGetValue(element, out var registered) ? registered.Select(f => f()).ToArray() : [];
+            var all = _factories.TryGetValue(element, out var registered) ? registered.Select(f => f()).ToArray() : [];
             var array = Array.CreateInstance(element, all.Length);
             Array.Copy(all, array, all.Length);
             return array;

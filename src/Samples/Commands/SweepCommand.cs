@@ -5,9 +5,9 @@ using ElectrostaticPruning.Samples.Jobs;
 using ElectrostaticPruning.Samples.Reporting;
 using ElectrostaticPruning.Samples.Reporting.Progress;
 using Microsoft.ML;
+using Microsoft.ML.ElectrostaticPruning.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Microsoft.ML.ElectrostaticPruning.Runtime;
 
 namespace ElectrostaticPruning.Samples.Commands;
 

@@ -12,9 +12,9 @@ using Microsoft.ML;
 using Microsoft.ML.ElectrostaticPruning.MLNet;
 using Microsoft.ML.ElectrostaticPruning.Pruning;
 using Microsoft.ML.ElectrostaticPruning.Regularization;
+using Microsoft.ML.ElectrostaticPruning.Runtime;
 using Microsoft.ML.ElectrostaticPruning.Training;
 using Spectre.Console;
-using Microsoft.ML.ElectrostaticPruning.Runtime;
 
 namespace ElectrostaticPruning.Samples.Experiments;
 

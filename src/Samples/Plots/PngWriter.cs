@@ -1,7 +1,7 @@
+using Microsoft.ML.ElectrostaticPruning.Runtime;
 using OxyPlot;
 using OxyPlot.SkiaSharp;
 using SkiaSharp;
-using Microsoft.ML.ElectrostaticPruning.Runtime;
 
 namespace ElectrostaticPruning.Samples.Plots;
 

@@ -1,7 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.ElectrostaticPruning.Data;
-using Microsoft.ML.ElectrostaticPruning.Models;
 using Microsoft.ML.ElectrostaticPruning.MLNet;
+using Microsoft.ML.ElectrostaticPruning.Models;
 using Microsoft.ML.ElectrostaticPruning.Pruning;
 using Microsoft.ML.ElectrostaticPruning.Tests.Data;
 

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.ElectrostaticPruning.Models;
 using Microsoft.ML.ElectrostaticPruning.MLNet;
+using Microsoft.ML.ElectrostaticPruning.Models;
 
 namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 

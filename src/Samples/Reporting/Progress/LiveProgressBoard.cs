@@ -6,13 +6,13 @@ namespace ElectrostaticPruning.Samples.Reporting.Progress;
 /// <summary>Progress bars for an interactive terminal (Spectre.Console), one per line, each with its live status and ETA.</summary>
 internal sealed class LiveProgressBoard : IProgressBoard
 {
-    private readonly ProgressContext context;
-    private readonly IAnsiConsole console;
+    private readonly ProgressContext _context;
+    private readonly IAnsiConsole _console;
 
     private LiveProgressBoard(IAnsiConsole console, ProgressContext context)
     {
-        this.console = console;
-        this.context = context;
+        _console = console;
+        _context = context;
     }
 
     /// <summary>Runs <paramref name="work"/> while the bars are shown; they stay on screen afterwards.</summary>
@@ -37,12 +37,12 @@ internal sealed class LiveProgressBoard : IProgressBoard
     public IProgressLine Start(string name, double totalUnits)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(totalUnits);
-        var task = context.AddTask(Describe(name, string.Empty), autoStart: true, maxValue: totalUnits);
+        var task = _context.AddTask(Describe(name, string.Empty), autoStart: true, maxValue: totalUnits);
         return new Line(name, task);
     }
 
     /// <inheritdoc/>
-    public void Note(string message) => console.MarkupLine(Markup.Escape(message));
+    public void Note(string message) => _console.MarkupLine(Markup.Escape(message));
 
     private static string Describe(string name, string status) =>
         status.Length == 0 ? $"[bold]{Markup.Escape(name)}[/]" : $"[bold]{Markup.Escape(name)}[/] [grey]{Markup.Escape(status)}[/]";

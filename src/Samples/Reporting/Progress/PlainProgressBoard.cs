@@ -9,14 +9,14 @@ namespace ElectrostaticPruning.Samples.Reporting.Progress;
 /// </summary>
 internal sealed class PlainProgressBoard(TextWriter writer, TimeProvider? time = null) : IProgressBoard
 {
-    private readonly TimeProvider time = time ?? TimeProvider.System;
-    private readonly Lock gate = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Lock _gate = new();
 
     /// <inheritdoc/>
     public IProgressLine Start(string name, double totalUnits)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(totalUnits);
-        return new Line(this, name, totalUnits, time.GetTimestamp());
+        return new Line(this, name, totalUnits, _time.GetTimestamp());
     }
 
     /// <inheritdoc/>
@@ -24,7 +24,7 @@ internal sealed class PlainProgressBoard(TextWriter writer, TimeProvider? time =
 
     private void Write(string text)
     {
-        lock (gate)
+        lock (_gate)
         {
             writer.WriteLine(text);
             writer.Flush();
@@ -33,20 +33,20 @@ internal sealed class PlainProgressBoard(TextWriter writer, TimeProvider? time =
 
     private sealed class Line(PlainProgressBoard board, string name, double total, long started) : IProgressLine
     {
-        private double done;
+        private double _done;
 
         public void Advance(double units, string status)
         {
-            done = Math.Min(total, done + units);
-            var elapsed = board.time.GetElapsedTime(started);
-            var eta = EtaEstimator.Format(EtaEstimator.Remaining(elapsed, done, total));
-            board.Write(string.Create(CultureInfo.InvariantCulture, $"[{name}] {done:0.##}/{total:0.##} {status} | {eta}"));
+            _done = Math.Min(total, _done + units);
+            var elapsed = board._time.GetElapsedTime(started);
+            var eta = EtaEstimator.Format(EtaEstimator.Remaining(elapsed, _done, total));
+            board.Write(string.Create(CultureInfo.InvariantCulture, $"[{name}] {_done:0.##}/{total:0.##} {status} | {eta}"));
         }
 
         public void Complete(string status)
         {
-            done = total;
-            var elapsed = board.time.GetElapsedTime(started);
+            _done = total;
+            var elapsed = board._time.GetElapsedTime(started);
             board.Write($"[{name}] done in {Units.Duration(elapsed)} {status}".TrimEnd());
         }
     }
