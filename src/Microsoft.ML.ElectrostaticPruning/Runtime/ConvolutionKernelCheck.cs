@@ -3,13 +3,13 @@ using System.Globalization;
 namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>
-/// The outcome of the once-per-process convolution self-check (<see cref="ConvolutionKernels.Check"/>): small 3x3
-/// convolutions whose channel counts have partial 16-channel blocks (4x38x8x8 → 22 and 4x16x8x8 → 7), run forward and
-/// backward in float32 through the kernels libtorch picks, compared with the same computation in float64.
+/// The outcome of the once-per-process convolution self-check (<see cref="ConvolutionKernels.Check"/>): a small 3x3
+/// convolution whose channel counts have partial 16-channel blocks (4x38x8x8 → 22; for safe mode also its 1x1
+/// stride-2 form), run forward and backward in float32 through the kernels libtorch picks, compared with float64.
 /// </summary>
 /// <remarks>
 /// An error is <c>max |float32 − float64| / max |float64|</c> over the output, the input gradient and the weight gradient,
-/// the worst of the probed shapes; a healthy machine gives about 1e-7, and the oneDNN defect this guards against gives
+/// the worst of the probed convolutions; a healthy machine gives about 1e-7, and the oneDNN defect this guards against gives
 /// 1e-1 or NaN. <see cref="Tolerance"/> separates the two.
 /// </remarks>
 public sealed class ConvolutionKernelCheck

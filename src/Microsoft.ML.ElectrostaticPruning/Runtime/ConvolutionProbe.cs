@@ -8,9 +8,9 @@ namespace Microsoft.ML.ElectrostaticPruning.Runtime;
 /// </summary>
 internal static class ConvolutionProbe
 {
-    // 38 -> 22: partial input block (forward reorder) and partial output block (backward-data reorder);
-    // 16 -> 7: fewer output channels than one block (the case that returned NaN input gradients).
-    private static readonly (int In, int Out)[] Shapes = [(38, 22), (16, 7)];
+    // 38 -> 22: a partial 16-channel block in the input (the forward weight reorder) and in the output (the backward-data
+    // reorder); the defect makes both wrong (or NaN), and 38 -> 22 alone shows every failure seen on such machines.
+    private static readonly (int In, int Out)[] Shapes = [(38, 22)];
 
     /// <summary>
     /// The worst relative error, <c>max |float32 − float64| / max |float64|</c>, over outputs, input gradients and weight
@@ -20,12 +20,12 @@ internal static class ConvolutionProbe
     public static double WorstRelativeError(bool channelsLast) => WorstRelativeError(channelsLast, Shapes, kernel: 3, stride: 1);
 
     /// <summary>
-    /// The worst relative error of safe mode's mix: 3x3 convs channels-last, 1x1 convs (stride 1 and 2) NCHW. Channels-last
+    /// The worst relative error of safe mode's mix: 3x3 convs channels-last, 1x1 convs NCHW (stride 2, the downsampling form). Channels-last
     /// 1x1 convs are never probed: on the machines this guards against, some shapes of them divide by zero inside oneDNN.
     /// </summary>
     public static double SafeModeWorstRelativeError() => Math.Max(
         WorstRelativeError(channelsLast: true),
-        Math.Max(WorstRelativeError(false, Shapes, kernel: 1, stride: 1), WorstRelativeError(false, Shapes, kernel: 1, stride: 2)));
+        WorstRelativeError(false, Shapes, kernel: 1, stride: 2));
 
     /// <summary>The same measurement for other shapes, kernel sizes (padding kernel / 2) and strides.</summary>
     internal static double WorstRelativeError(bool channelsLast, IReadOnlyList<(int In, int Out)> shapes, int kernel, int stride)
