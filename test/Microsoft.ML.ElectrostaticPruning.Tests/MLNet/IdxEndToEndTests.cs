@@ -109,7 +109,7 @@ public sealed class IdxEndToEndTests(TrainedFashionModel fixture)
     {
         var before = fixture.Model.Transform(fixture.Test).GetColumn<float[]>("Score").First();
 
-        var harder = fixture.Model.Prune(PruningPlan.Uniform(0.75));
+        using var harder = fixture.Model.Prune(PruningPlan.Uniform(0.75));
 
         Assert.Equal(new[] { 8, 16 }, harder.Summary.Layers.Select(l => l.KeptFilters)); // 32 - ceil(24), 64 - ceil(48)
         Assert.Equal(fixture.Model.Summary.Dense, harder.Summary.Dense);
@@ -123,7 +123,7 @@ public sealed class IdxEndToEndTests(TrainedFashionModel fixture)
     [Fact]
     public void APlanWithRoundKeepsFilterCountsInMultiplesAndSaysSoInTheSummary()
     {
-        var rounded = fixture.Model.Prune(PruningPlan.Parse("0.75 round 16"));
+        using var rounded = fixture.Model.Prune(PruningPlan.Parse("0.75 round 16"));
 
         Assert.Equal(new[] { 16, 16 }, rounded.Summary.Layers.Select(l => l.KeptFilters)); // 8 -> 16, 16 stays
         Assert.Equal("0.75 round 16", rounded.Summary.PruningPlan.ToString());

@@ -44,7 +44,7 @@ public sealed class ImagePipelineEndToEndTests(Xunit.Abstractions.ITestOutputHel
             .Append(_ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var model = pipeline.Fit(train);
+        using var model = pipeline.Fit(train);
         output.WriteLine($"fit {watch.Elapsed.TotalSeconds:F1} s");
 
         // The trainer inferred C x 28 x 28 from ExtractPixels' output dimensions.

@@ -57,7 +57,7 @@ public sealed class PersistenceTests(TrainedFashionModel fixture)
         string path = temp.File("model.zip");
         _ml.Model.Save(fixture.Model, fixture.Train.Schema, path);
 
-        var loaded = Assert.IsType<ElectrostaticCnnTransformer>(_ml.Model.Load(path, out _));
+        using var loaded = Assert.IsType<ElectrostaticCnnTransformer>(_ml.Model.Load(path, out _));
 
         Assert.Equal(fixture.Model.Summary.ToString(), loaded.Summary.ToString());
         Assert.Equal(fixture.Model.Summary.Training.ToArray(), loaded.Summary.Training.ToArray());
@@ -70,10 +70,10 @@ public sealed class PersistenceTests(TrainedFashionModel fixture)
     {
         using var temp = new TempFolder();
         string path = temp.File("rounded.zip");
-        var rounded = fixture.Model.Prune(PruningPlan.Parse("0.75 round 16"));
+        using var rounded = fixture.Model.Prune(PruningPlan.Parse("0.75 round 16"));
         _ml.Model.Save(rounded, fixture.Train.Schema, path);
 
-        var loaded = Assert.IsType<ElectrostaticCnnTransformer>(_ml.Model.Load(path, out _));
+        using var loaded = Assert.IsType<ElectrostaticCnnTransformer>(_ml.Model.Load(path, out _));
 
         Assert.Equal(rounded.Summary.PruningPlan, loaded.Summary.PruningPlan);
         Assert.Equal(rounded.Summary.Layers.Select(l => l.KeptFilters), loaded.Summary.Layers.Select(l => l.KeptFilters));

@@ -8,7 +8,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 /// learning rate 0.01 on the first 1,200 embedded Fashion-MNIST training images, plan 0.5, 1 fine-tuning epoch, seed 1.
 /// Tests must not change it.
 /// </summary>
-public sealed class TrainedFashionModel
+public sealed class TrainedFashionModel : IDisposable
 {
     /// <summary>Messages of <see cref="MLContext.Log"/> during Fit.</summary>
     private readonly List<string> _log = [];
@@ -38,6 +38,9 @@ public sealed class TrainedFashionModel
     }
 
     public MLContext Context { get; }
+
+    /// <summary>Frees the model's native memory when the collection is done.</summary>
+    public void Dispose() => Model.Dispose();
 
     public ElectrostaticCnnTrainer.Options Options { get; }
 

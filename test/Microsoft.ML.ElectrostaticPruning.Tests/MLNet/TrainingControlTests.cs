@@ -24,7 +24,7 @@ public sealed class TrainingControlTests
             Seed = 1,
         });
 
-        var model = trainer.Fit(Data(12));
+        using var model = trainer.Fit(Data(12));
 
         Assert.Equal(3, epochs.Count);
         Assert.All(epochs, e => Assert.InRange(e.ValidationAccuracy!.Value, 0.0, 1.0));

@@ -61,7 +61,7 @@ public sealed class TransformerLifetimeTests
         var ml = new MLContext(seed: 1);
         var train = FashionMnistSubset.Train(ml, 128);
         var test = FashionMnistSubset.Test(ml, 50);
-        var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions()).Fit(train);
+        using var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions()).Fit(train);
         using var derived = model.Prune(PruningPlan.Uniform(0.3));
         var expected = Scores(derived, test);
 
