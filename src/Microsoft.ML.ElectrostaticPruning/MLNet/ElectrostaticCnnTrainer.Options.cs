@@ -127,6 +127,16 @@ public sealed partial class ElectrostaticCnnTrainer
         /// <summary>Cancels training between SGD steps (Fit then throws <see cref="OperationCanceledException"/>).</summary>
         public CancellationToken CancellationToken { get; set; }
 
+        /// <summary>
+        /// A model file to continue training from (warm start), written by <c>mlContext.Model.Save</c>: an
+        /// <see cref="ElectrostaticCnnTransformer"/> alone or a chain that contains one (the last one is used). <c>Fit(data)</c>
+        /// then loads it with the trainer's environment, trains a copy of its dense network exactly as
+        /// <see cref="ElectrostaticCnnTrainer.Fit(IDataView, ElectrostaticCnnTransformer)"/> does, and disposes what it loaded.
+        /// The model must match <see cref="Architecture"/>, the image shape and the label's classes. Default null: start from
+        /// randomly initialised weights. A non-null value must not be empty; the file is checked when Fit runs.
+        /// </summary>
+        public string? InitialModelPath { get; set; }
+
         /// <summary>Images per forward pass when the transformer scores data (Transform, Evaluate), at least 1. Default 256.</summary>
         public int InferenceBatchSize { get; set; } = 256;
 
@@ -200,6 +210,11 @@ public sealed partial class ElectrostaticCnnTrainer
             if (!Enum.IsDefined(Device))
             {
                 throw new ArgumentOutOfRangeException(nameof(Device), Device, "Device must be Auto, Cpu or Cuda.");
+            }
+
+            if (InitialModelPath is not null && string.IsNullOrWhiteSpace(InitialModelPath))
+            {
+                throw new ArgumentException("InitialModelPath must name a model file; it is empty. Set it to null to start from random weights.", nameof(InitialModelPath));
             }
 
             if (InferenceBatchSize < 1)

@@ -18,7 +18,9 @@ namespace Microsoft.ML.ElectrostaticPruning.MLNet;
 /// <remarks>
 /// Input: a key-typed label column and a known-size <c>Single</c> vector of C x H x W pixels in planar CHW order (the output
 /// of <c>ExtractPixels</c>, or of the IDX / CIFAR readers). Output: <c>Score</c> and <c>PredictedLabel</c>, like ML.NET's
-/// multiclass trainers. Training reads the whole data set into memory.
+/// multiclass trainers. Training reads the whole data set into memory. Training starts from random weights, or, for a
+/// warm start, from a trained model's dense network: <see cref="Fit(IDataView, ElectrostaticCnnTransformer)"/> or
+/// <see cref="Options.InitialModelPath"/>.
 /// </remarks>
 public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCnnTransformer>
 {
@@ -58,21 +60,89 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
         return new SchemaShape(columns.Values);
     }
 
-    /// <summary>Reads the data into memory, trains, prunes and optionally fine-tunes.</summary>
+    /// <summary>
+    /// Reads the data into memory, trains, prunes and optionally fine-tunes. When <see cref="Options.InitialModelPath"/> is
+    /// set, training continues from the model in that file, exactly as <see cref="Fit(IDataView, ElectrostaticCnnTransformer)"/>
+    /// does with the loaded transformer, and what was loaded is disposed before Fit returns.
+    /// </summary>
     /// <param name="input">Training data with the label and feature columns.</param>
     /// <returns>The pruned model (which also keeps the dense one).</returns>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or BatchSize exceeds the number of rows.</exception>
-    /// <exception cref="ArgumentException">The data has no rows, the image shape cannot be determined, or the plan prunes no layer while a regularizer is set.</exception>
+    /// <exception cref="ArgumentException">
+    /// The data has no rows, the image shape cannot be determined, the plan prunes no layer while a regularizer is set, or
+    /// the model at <see cref="Options.InitialModelPath"/> does not fit the options or the data (the message says what differs).
+    /// </exception>
+    /// <exception cref="FileNotFoundException"><see cref="Options.InitialModelPath"/> names a file that does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file at <see cref="Options.InitialModelPath"/> is not an ML.NET model or holds no ElectrostaticCnnTransformer.</exception>
     /// <exception cref="InvalidOperationException">A feature is NaN or infinite, or a label is outside the key range; the message names the row.</exception>
     /// <exception cref="OperationCanceledException"><see cref="Options.CancellationToken"/> was cancelled.</exception>
     public ElectrostaticCnnTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (_options.InitialModelPath is not { } path)
+        {
+            return FitCore(input, null);
+        }
+
+        var (loaded, model) = LoadInitialModel(path);
+        try
+        {
+            return FitCore(input, new WarmStart(model, $"The model at Options.InitialModelPath '{path}'", nameof(Options.InitialModelPath)));
+        }
+        finally
+        {
+            DisposeLoaded(loaded);
+        }
+    }
+
+    /// <summary>
+    /// Warm start, like <c>LbfgsMaximumEntropyMulticlassTrainer.Fit(data, modelParameters)</c>: trains a copy of
+    /// <paramref name="initialModel"/>'s dense (trained, unpruned) network instead of a randomly initialised one, with the
+    /// same training loop, penalty, pruning and fine-tuning as <see cref="Fit(IDataView)"/>. <paramref name="initialModel"/>
+    /// is not modified (and stays usable); its pruned or fine-tuned network is not used.
+    /// </summary>
+    /// <remarks>
+    /// The learning-rate schedule, <see cref="Options.Epochs"/> and the returned model's <c>Summary.Training</c> count the
+    /// new epochs only, from 0; <c>Summary.TrainingOptions</c> ends with "warm start from a model trained N epochs", N
+    /// counting the training epochs of <paramref name="initialModel"/> and of the models it was warm-started from.
+    /// When <see cref="Options.ImageShape"/> is null and the feature column has no C x H x W dimensions, the model's input
+    /// shape is used if its size matches.
+    /// </remarks>
+    /// <param name="trainData">Training data with the label and feature columns.</param>
+    /// <param name="initialModel">A model returned by this trainer (or loaded from one saved with <c>mlContext.Model.Save</c>):
+    /// the same <see cref="Options.Architecture"/>, the data's image shape, and the label's classes with the same names in the same key order.</param>
+    /// <returns>A new model; dispose it when done. <paramref name="initialModel"/> is still owned by the caller.</returns>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="initialModel"/> has another architecture, image shape, class count or class names than the options and
+    /// the data (the message names the option or column and both values), or <see cref="Options.InitialModelPath"/> is also set.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or BatchSize exceeds the number of rows.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="initialModel"/> was disposed.</exception>
+    /// <exception cref="InvalidOperationException">A feature is NaN or infinite, or a label is outside the key range; the message names the row.</exception>
+    /// <exception cref="OperationCanceledException"><see cref="Options.CancellationToken"/> was cancelled.</exception>
+    public ElectrostaticCnnTransformer Fit(IDataView trainData, ElectrostaticCnnTransformer initialModel)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        ArgumentNullException.ThrowIfNull(initialModel);
+        initialModel.ThrowIfDisposed();
+        if (_options.InitialModelPath is { } path)
+        {
+            throw new ArgumentException(
+                $"Options.InitialModelPath is set ('{path}') and Fit was also given an initialModel; give the starting model one way: set InitialModelPath to null, or call Fit(trainData) without initialModel.",
+                nameof(initialModel));
+        }
+
+        return FitCore(trainData, new WarmStart(initialModel, nameof(initialModel), nameof(initialModel)));
+    }
+
+    private ElectrostaticCnnTransformer FitCore(IDataView input, WarmStart? start)
+    {
         var o = _options;
         var featureColumn = SchemaValidation.RequireFeatureColumn(input.Schema, o.FeatureColumnName);
         var labelColumn = SchemaValidation.RequireLabelColumn(input.Schema, o.LabelColumnName);
-        var shape = ResolveShape(featureColumn, o.ImageShape);
+        var shape = ResolveShape(featureColumn, o.ImageShape ?? start?.ShapeHint(featureColumn));
         var labels = ClassLabels.FromLabelColumn(labelColumn);
+        start?.Check(o, featureColumn, shape, labelColumn, labels);
 
         using var ch = _host.Start("Training");
         var train = ReadDataset(input, featureColumn, labelColumn, shape, labels.Count, "training data");
@@ -83,32 +153,58 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
 
         var validation = o.ValidationSet is null ? null : ReadValidationSet(o.ValidationSet, shape, labels.Count);
         int seed = o.Seed ?? _host.Rand.Next();
-        ch.Info($"ElectrostaticCnn: {o.Architecture} on {train.Count} images of {shape}, {labels.Count} classes, seed {seed}; {o.Describe()}");
+        string description = start is null ? o.Describe() : $"{o.Describe()}; {start.Describe()}";
+        ch.Info($"ElectrostaticCnn: {o.Architecture} on {train.Count} images of {shape}, {labels.Count} classes, seed {seed}; {description}");
 
-        torch.manual_seed(seed);
-        var dense = CnnZoo.Create(o.Architecture, shape, labels.Count);
-        var regularized = o.Regularizer == RegularizerKind.None ? [] : o.PruningPlan.WeightsToRegularize(dense);
-        if (o.Regularizer != RegularizerKind.None && regularized.Count == 0)
+        CnnNetwork dense;
+        if (start is null)
         {
-            throw new ArgumentException(
-                $"PruningPlan '{o.PruningPlan}' prunes no convolution of {o.Architecture}, so the {o.Regularizer} penalty has nothing to act on. Use a plan with a ratio above 0, or Regularizer = None to train without pruning.",
-                nameof(Options.PruningPlan));
+            torch.manual_seed(seed);
+            dense = CnnZoo.Create(o.Architecture, shape, labels.Count);
+        }
+        else
+        {
+            // Copy() leaves the global torch RNG as it was; every epoch re-seeds it from (seed, epoch) anyway.
+            dense = start.CopyDenseNetwork();
         }
 
-        var trainer = new NetworkTrainer();
-        var history = trainer.Train(dense, regularized, train, validation, TrainingOptionsFor(o, seed, fineTune: false), new EpochReporter(ch, "training", o.Epochs, o.ProgressCallback), o.CancellationToken);
-
-        var pruning = FilterPruner.Prune(dense, o.PruningPlan);
-        ch.Info(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"pruned with plan {o.PruningPlan}: {pruning.Dense.Parameters:N0} -> {pruning.Pruned.Parameters:N0} parameters, speedup {pruning.Speedup:F2}x"));
-
-        var fineTuning = new TrainingHistory();
-        if (o.FineTuneEpochs > 0)
+        CnnNetwork? pruned = null;
+        bool handedOver = false;
+        try
         {
-            fineTuning = trainer.Train(pruning.Network, [], train, validation, TrainingOptionsFor(o, seed, fineTune: true), new EpochReporter(ch, "fine-tuning", o.FineTuneEpochs, o.ProgressCallback), o.CancellationToken);
-        }
+            var regularized = o.Regularizer == RegularizerKind.None ? [] : o.PruningPlan.WeightsToRegularize(dense);
+            if (o.Regularizer != RegularizerKind.None && regularized.Count == 0)
+            {
+                throw new ArgumentException(
+                    $"PruningPlan '{o.PruningPlan}' prunes no convolution of {o.Architecture}, so the {o.Regularizer} penalty has nothing to act on. Use a plan with a ratio above 0, or Regularizer = None to train without pruning.",
+                    nameof(Options.PruningPlan));
+            }
 
-        var columns = new ScoringColumns(o.FeatureColumnName, o.ScoreColumnName, o.PredictedLabelColumnName);
-        return new ElectrostaticCnnTransformer(_host, new SharedNetwork(dense), pruning.Network, o.PruningPlan, labels, columns, history, fineTuning, o.Describe(), o.InferenceBatchSize);
+            var trainer = new NetworkTrainer();
+            var history = trainer.Train(dense, regularized, train, validation, TrainingOptionsFor(o, seed, fineTune: false), new EpochReporter(ch, "training", o.Epochs, o.ProgressCallback), o.CancellationToken);
+
+            var pruning = FilterPruner.Prune(dense, o.PruningPlan);
+            pruned = pruning.Network;
+            ch.Info(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"pruned with plan {o.PruningPlan}: {pruning.Dense.Parameters:N0} -> {pruning.Pruned.Parameters:N0} parameters, speedup {pruning.Speedup:F2}x"));
+
+            var fineTuning = new TrainingHistory();
+            if (o.FineTuneEpochs > 0)
+            {
+                fineTuning = trainer.Train(pruned, [], train, validation, TrainingOptionsFor(o, seed, fineTune: true), new EpochReporter(ch, "fine-tuning", o.FineTuneEpochs, o.ProgressCallback), o.CancellationToken);
+            }
+
+            var columns = new ScoringColumns(o.FeatureColumnName, o.ScoreColumnName, o.PredictedLabelColumnName);
+
+            // The transformer owns both networks from here on, also when its constructor throws.
+            handedOver = true;
+            return new ElectrostaticCnnTransformer(_host, new SharedNetwork(dense), pruned, o.PruningPlan, labels, columns, history, fineTuning, description, o.InferenceBatchSize);
+        }
+        catch when (!handedOver)
+        {
+            pruned?.Dispose();
+            dense.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The image shape: the option (checked against the vector size), the column's C x H x W dimensions, or inferred from a square size.</summary>

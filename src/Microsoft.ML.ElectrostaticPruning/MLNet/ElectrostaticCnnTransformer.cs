@@ -160,7 +160,8 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer, IDisposa
         _dense.Release();
     }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+    /// <summary>Throws <see cref="ObjectDisposedException"/> once <see cref="Dispose"/> has run.</summary>
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
     private ScoringBinding Bind(DataViewSchema inputSchema) =>
         ScoringBinding.Create(inputSchema, _columns, _labels, _pruned.InputShape.Size);

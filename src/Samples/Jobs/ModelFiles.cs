@@ -15,17 +15,20 @@ internal static class ModelFiles
     }
 
     /// <summary>Loads a model saved by the samples and returns its ElectrostaticCnn transformer.</summary>
+    /// <param name="mlContext">The context to load with.</param>
+    /// <param name="path">The model file.</param>
+    /// <param name="option">The command-line option that named the file, for messages; default "--model".</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not an ML.NET model, or has no ElectrostaticCnn transformer.</exception>
-    public static ElectrostaticCnnTransformer Load(MLContext mlContext, string path) => LoadWithSchema(mlContext, path).Model;
+    public static ElectrostaticCnnTransformer Load(MLContext mlContext, string path, string option = "--model") => LoadWithSchema(mlContext, path, option).Model;
 
     /// <summary>Like <see cref="Load"/>, also returning the input schema saved with the model.</summary>
-    public static (ElectrostaticCnnTransformer Model, DataViewSchema Schema) LoadWithSchema(MLContext mlContext, string path)
+    public static (ElectrostaticCnnTransformer Model, DataViewSchema Schema) LoadWithSchema(MLContext mlContext, string path, string option = "--model")
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"--model file '{path}' does not exist.", path);
+            throw new FileNotFoundException($"{option} file '{path}' does not exist.", path);
         }
 
         ITransformer loaded;
@@ -37,11 +40,11 @@ internal static class ModelFiles
         }
         catch (Exception e) when (e is not (IOException or UnauthorizedAccessException or OperationCanceledException))
         {
-            throw new InvalidDataException($"--model '{path}' cannot be loaded as an ML.NET model: {e.Message}", e);
+            throw new InvalidDataException($"{option} '{path}' cannot be loaded as an ML.NET model: {e.Message}", e);
         }
 
         var model = Find(loaded)
-            ?? throw new InvalidDataException($"--model '{path}' is an ML.NET model without an ElectrostaticCnn transformer; save one with 'train'.");
+            ?? throw new InvalidDataException($"{option} '{path}' is an ML.NET model without an ElectrostaticCnn transformer; save one with 'train'.");
         return (model, schema);
     }
 

@@ -10,10 +10,12 @@ internal static class ModelTraining
 {
     /// <summary>
     /// Fits <c>mlContext.MulticlassClassification.Trainers.ElectrostaticCnn</c> on <paramref name="train"/>; when
-    /// <paramref name="validation"/> is given, its accuracy is shown after every epoch.
+    /// <paramref name="validation"/> is given, its accuracy is shown after every epoch. With <paramref name="initialModel"/>
+    /// training continues from its dense network (warm start); the caller keeps ownership of it.
     /// </summary>
     public static ElectrostaticCnnTransformer Fit(
-        MLContext mlContext, IDataView train, IDataView? validation, TrainingSpec spec, IProgressBoard board, CancellationToken cancellationToken)
+        MLContext mlContext, IDataView train, IDataView? validation, TrainingSpec spec, IProgressBoard board, CancellationToken cancellationToken,
+        ElectrostaticCnnTransformer? initialModel = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(spec);
@@ -31,7 +33,8 @@ internal static class ModelTraining
             line.Advance(1, status);
         }, cancellationToken);
 
-        var model = mlContext.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(train);
+        var trainer = mlContext.MulticlassClassification.Trainers.ElectrostaticCnn(options);
+        var model = initialModel is null ? trainer.Fit(train) : trainer.Fit(train, initialModel);
         var last = model.Summary.Training.Last;
         line.Complete(last is null ? string.Empty : $"final loss {last.Loss:0.0000}, train {Units.Percent(last.TrainAccuracy)}");
         return model;

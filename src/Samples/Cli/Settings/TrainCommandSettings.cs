@@ -12,6 +12,11 @@ internal sealed class TrainCommandSettings : TrainingSettings
     [Description("Where the trained (and, with --plan, pruned) model is saved; default <output>/model.zip.")]
     public string? Save { get; set; }
 
+    /// <summary>A model saved by <c>train</c> to continue training from (warm start); null starts from random weights.</summary>
+    [CommandOption("--init <MODEL>")]
+    [Description("Continue training from a model saved by 'train' (warm start, as from the paper's pretrained weights): its dense network, architecture and classes; --architecture defaults to the model's.")]
+    public string? Init { get; set; }
+
     /// <summary>Checkpoint file written after every epoch.</summary>
     [CommandOption("--checkpoint <FILE>")]
     [Description("Checkpoint written after every epoch (weights, optimizer state, epoch); with --resume, training continues from it.")]
@@ -29,6 +34,11 @@ internal sealed class TrainCommandSettings : TrainingSettings
         if (!result.Successful)
         {
             return result;
+        }
+
+        if (Init is not null && (string.IsNullOrWhiteSpace(Init) || !File.Exists(Init)))
+        {
+            return ValidationResult.Error($"--init '{Init}' does not exist.");
         }
 
         return Resume && string.IsNullOrWhiteSpace(Checkpoint)
