@@ -185,7 +185,8 @@ public static class LibTorch
                 .FirstOrDefault(File.Exists);
             var folder = Check(path, source, libTorchSharp);
 
-            var ours = folder.Library("libtorch_cpu.so");
+            var ours = NativeFiles.Canonical(folder.Library("libtorch_cpu.so"));
+            var folderFiles = folder.LoadOrder.Select(NativeFiles.Canonical).ToHashSet(StringComparer.Ordinal);
             var loaded = NativeFiles.Mapped("libtorch_cpu.so");
             if (loaded.Count > 0)
             {
@@ -204,7 +205,7 @@ public static class LibTorch
             var ownCopies = probed
                 .SelectMany(dir => new[] { "libtorch_cpu.so", "torch_cpu.so", "libtorch_cuda.so", "torch_cuda.so" }.Select(name => Path.Combine(dir, name)))
                 .Where(File.Exists)
-                .Where(file => Path.GetDirectoryName(NativeFiles.Canonical(file)) != folder.Path)
+                .Where(file => !folderFiles.Contains(NativeFiles.Canonical(file)))
                 .ToList();
             if (ownCopies.Count > 0)
             {
@@ -215,11 +216,13 @@ public static class LibTorch
                     "-p:BundleLibTorch=false), or delete libtorch*.so and libc10.so from its output.");
             }
 
+            // By canonical path: a library's $ORIGIN (where its RUNPATH finds libgomp, CUDA's libraries) is the folder of
+            // the path it is loaded by, which for a symbolic link is the link's folder, not the library's.
             foreach (var library in folder.LoadOrder)
             {
                 try
                 {
-                    NativeLibrary.Load(library);
+                    NativeLibrary.Load(NativeFiles.Canonical(library));
                 }
                 catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
                 {

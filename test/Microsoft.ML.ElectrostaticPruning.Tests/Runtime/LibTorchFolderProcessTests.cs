@@ -45,6 +45,22 @@ public sealed class LibTorchFolderProcessTests
     }
 
     [Fact]
+    public void AFolderOfSymbolicLinksWithoutVersionFileIsAcceptedByItsSymbolsAndLoadsTheFilesTheyPointTo()
+    {
+        using var root = new TempFolder();
+        var lib = LibTorchFolders.Fake(root, "lib");
+        var package = LibTorchFolders.RestoredPackage();
+
+        var (exitCode, stdout, stderr) = BuiltProgram.Run(BuiltProgram.Locate(CheckFolder, CheckName), ["--no-training"], LibTorch.FolderVariable, lib);
+
+        Assert.True(exitCode == 0, $"LibTorchCheck exited with {exitCode}:\n{stderr}\n{stdout}");
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t', 2)).ToList();
+        Assert.Equal(lib, Assert.Single(lines, line => line[0] == "folder")[1]);
+        Assert.Equal(string.Empty, Assert.Single(lines, line => line[0] == "version")[1]);
+        Assert.Equal(package, Assert.Single(lines, line => line[0] == "loaded-from")[1]);
+    }
+
+    [Fact]
     public void AVariableThatNamesAMissingFolderFailsNamingTheVariable()
     {
         using var root = new TempFolder();
