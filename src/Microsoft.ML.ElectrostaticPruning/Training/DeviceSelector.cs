@@ -12,8 +12,9 @@ internal static class DeviceSelector
         TrainingDevice.Cpu => torch.CPU,
         TrainingDevice.Cuda when torch.cuda.is_available() => torch.CUDA,
         TrainingDevice.Cuda => throw new ArgumentException(
-            "Device is Cuda, but torch.cuda.is_available() is false: this build binds the CPU libtorch (TorchSharp-cpu) or no NVIDIA GPU is visible. " +
-            "Use Device = Auto or Cpu, or build with -p:TorchBackend=cuda on a machine with an NVIDIA GPU.",
+            $"Device is Cuda, but torch.cuda.is_available() is false: {LibTorch.Description} has no CUDA, or no NVIDIA GPU is visible. " +
+            $"Use Device = Auto or Cpu; or, on a machine with an NVIDIA GPU, set {LibTorch.FolderVariable} to the torch/lib folder of a PyTorch {LibTorch.ExpectedVersion}.x CUDA install " +
+            "(an application built without libtorch, see README \"GPU\"), or build with -p:TorchBackend=cuda.",
             nameof(TrainingOptions.Device)),
         TrainingDevice.Auto => torch.cuda.is_available() ? torch.CUDA : torch.CPU,
         _ => throw new ArgumentOutOfRangeException(nameof(device), device, "Device must be Auto, Cpu or Cuda."),

@@ -21,7 +21,9 @@ internal static class SamplesApp
         app.WithDescription(
             "Electrostatic-force regularization for structured pruning (ML.NET + TorchSharp). Without a command: train a small CNN " +
             "plain, with L1-norm and with the electrostatic force on the embedded Fashion-MNIST subset, prune each at ratios 0 ... 0.9 " +
-            "without fine-tuning, and write the results table and the paper's Figures 2 and 3.");
+            "without fine-tuning, and write the results table and the paper's Figures 2 and 3. Environment: ELECTROSTATIC_PRUNING_LIBTORCH=<folder> " +
+            "runs on the libtorch 2.10 in <folder>, e.g. a PyTorch install's torch/lib for CUDA (in a build made with -p:BundleLibTorch=false, " +
+            "README \"GPU\"); ELECTROSTATIC_PRUNING_CONV_MODE forces the convolution kernels.");
         app.Configure(config =>
         {
             config.SetApplicationName(ApplicationName);

@@ -18,10 +18,10 @@ internal static class RunEnvironment
 
     /// <summary>
     /// e.g. "Intel(R) Xeon(R) Processor, 2 cores, 2 torch threads, Linux 6.1 (Debian GNU/Linux 12), .NET 10.0.0, CPU only;
-    /// convolutions: standard (by the self-check; conv self-check: NCHW 1.1e-7, …)".
+    /// libtorch from /app/runtimes/linux-x64/native; convolutions: standard (by the self-check; conv self-check: NCHW 1.1e-7, …)".
     /// </summary>
     public static string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{CpuModel()}, {Environment.ProcessorCount} cores, {torch.get_num_threads()} torch threads, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {(torch.cuda.is_available() ? "CUDA available" : "CPU only")}; {Microsoft.ML.ElectrostaticPruning.ConvolutionKernels.Description}");
+        $"{CpuModel()}, {Environment.ProcessorCount} cores, {torch.get_num_threads()} torch threads, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {(torch.cuda.is_available() ? "CUDA available" : "CPU only")}; {Microsoft.ML.ElectrostaticPruning.LibTorch.Description}; {Microsoft.ML.ElectrostaticPruning.ConvolutionKernels.Description}");
 
     private static string CpuModel() =>
         File.Exists("/proc/cpuinfo")

@@ -271,6 +271,7 @@ public sealed class NetworkTrainerTests : IDisposable
         var error = Assert.Throws<ArgumentException>(() => new NetworkTrainer().Train(model, Convs(model), TestData.Synthetic(16), null, options));
         Assert.Equal("Device", error.ParamName);
         Assert.Contains("torch.cuda.is_available() is false", error.Message);
+        Assert.Contains(LibTorch.FolderVariable, error.Message);
     }
 
     [Theory]
