@@ -146,10 +146,10 @@ public sealed partial class ElectrostaticCnnTrainer
         /// <summary>Checks every option; the exception names the option, the value and the valid range.</summary>
         internal void Validate()
         {
-            RequireName(LabelColumnName, nameof(LabelColumnName));
-            RequireName(FeatureColumnName, nameof(FeatureColumnName));
-            RequireName(ScoreColumnName, nameof(ScoreColumnName));
-            RequireName(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
+            OptionChecks.RequireName(LabelColumnName, nameof(LabelColumnName));
+            OptionChecks.RequireName(FeatureColumnName, nameof(FeatureColumnName));
+            OptionChecks.RequireName(ScoreColumnName, nameof(ScoreColumnName));
+            OptionChecks.RequireName(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
             if (ScoreColumnName == PredictedLabelColumnName)
             {
                 throw new ArgumentException($"ScoreColumnName and PredictedLabelColumnName must differ; both are '{ScoreColumnName}'.", nameof(PredictedLabelColumnName));
@@ -165,30 +165,19 @@ public sealed partial class ElectrostaticCnnTrainer
                 throw new ArgumentOutOfRangeException(nameof(ImageShape), shape, "ImageShape needs Channels, Height and Width of at least 1.");
             }
 
-            if (Epochs < 1)
-            {
-                throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
-            }
-
-            if (BatchSize < 1)
-            {
-                throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
-            }
-
+            OptionChecks.RequirePositive(Epochs, nameof(Epochs));
+            OptionChecks.RequirePositive(BatchSize, nameof(BatchSize));
             ArgumentNullException.ThrowIfNull(LearningRateSchedule, nameof(LearningRateSchedule));
-            if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1)
-            {
-                throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1) (the paper uses 0.9).");
-            }
+            OptionChecks.RequireMomentum(Momentum, nameof(Momentum));
 
-            RequireNonNegative(WeightDecay, nameof(WeightDecay), "the paper uses 0 or 5e-4");
-            RequireNonNegative(FineTuneWeightDecay, nameof(FineTuneWeightDecay), "the paper fine-tunes with 5e-4");
+            OptionChecks.RequireNonNegative(WeightDecay, nameof(WeightDecay), "the paper uses 0 or 5e-4");
+            OptionChecks.RequireNonNegative(FineTuneWeightDecay, nameof(FineTuneWeightDecay), "the paper fine-tunes with 5e-4");
             if (!Enum.IsDefined(Regularizer))
             {
                 throw new ArgumentOutOfRangeException(nameof(Regularizer), Regularizer, "Regularizer must be None, L1 or ElectrostaticForce.");
             }
 
-            RequireNonNegative(ForceRate, nameof(ForceRate), "alpha_e; the paper uses 1e-11 to 1e-17");
+            OptionChecks.RequireNonNegative(ForceRate, nameof(ForceRate), "alpha_e; the paper uses 1e-11 to 1e-17");
             if (!double.IsFinite(CoulombConstant) || CoulombConstant <= 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(CoulombConstant), CoulombConstant, "CoulombConstant (k_e) must be finite and greater than 0 (default 8.99e9).");
@@ -199,7 +188,7 @@ public sealed partial class ElectrostaticCnnTrainer
                 throw new ArgumentOutOfRangeException(nameof(GradientMode), GradientMode, "GradientMode must be Paper or Exact.");
             }
 
-            RequireNonNegative(L1Rate, nameof(L1Rate), "the paper uses 1e-2");
+            OptionChecks.RequireNonNegative(L1Rate, nameof(L1Rate), "the paper uses 1e-2");
             ArgumentNullException.ThrowIfNull(PruningPlan, nameof(PruningPlan));
             if (FineTuneEpochs < 0)
             {
@@ -207,10 +196,7 @@ public sealed partial class ElectrostaticCnnTrainer
             }
 
             ArgumentNullException.ThrowIfNull(FineTuneSchedule, nameof(FineTuneSchedule));
-            if (!Enum.IsDefined(Device))
-            {
-                throw new ArgumentOutOfRangeException(nameof(Device), Device, "Device must be Auto, Cpu or Cuda.");
-            }
+            OptionChecks.RequireDevice(Device, nameof(Device));
 
             if (InitialModelPath is not null && string.IsNullOrWhiteSpace(InitialModelPath))
             {
@@ -235,21 +221,5 @@ public sealed partial class ElectrostaticCnnTrainer
             RegularizerKind.L1 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (rate {L1Rate:G3})"),
             _ => string.Empty,
         };
-
-        private static void RequireName(string? name, string option)
-        {
-            if (string.IsNullOrWhiteSpace(name))
-            {
-                throw new ArgumentException($"{option} must name a column; it is empty.", option);
-            }
-        }
-
-        private static void RequireNonNegative(double value, string option, string hint)
-        {
-            if (!double.IsFinite(value) || value < 0)
-            {
-                throw new ArgumentOutOfRangeException(option, value, $"{option} must be finite and at least 0 ({hint}).");
-            }
-        }
     }
 }

@@ -55,33 +55,14 @@ public sealed partial class ElectrostaticCnnTransformer
         /// <summary>Checks every option; the exception names the option, the value and the valid range.</summary>
         internal void Validate()
         {
-            ArgumentException.ThrowIfNullOrWhiteSpace(LabelColumnName, nameof(LabelColumnName));
-            ArgumentException.ThrowIfNullOrWhiteSpace(FeatureColumnName, nameof(FeatureColumnName));
-            if (Epochs < 1)
-            {
-                throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
-            }
-
-            if (BatchSize < 1)
-            {
-                throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
-            }
-
+            OptionChecks.RequireName(LabelColumnName, nameof(LabelColumnName));
+            OptionChecks.RequireName(FeatureColumnName, nameof(FeatureColumnName));
+            OptionChecks.RequirePositive(Epochs, nameof(Epochs));
+            OptionChecks.RequirePositive(BatchSize, nameof(BatchSize));
             ArgumentNullException.ThrowIfNull(LearningRateSchedule, nameof(LearningRateSchedule));
-            if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1)
-            {
-                throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1) (the paper uses 0.9).");
-            }
-
-            if (!double.IsFinite(WeightDecay) || WeightDecay < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be finite and at least 0 (the paper fine-tunes with 5e-4).");
-            }
-
-            if (!Enum.IsDefined(Device))
-            {
-                throw new ArgumentOutOfRangeException(nameof(Device), Device, "Device must be Auto, Cpu or Cuda.");
-            }
+            OptionChecks.RequireMomentum(Momentum, nameof(Momentum));
+            OptionChecks.RequireNonNegative(WeightDecay, nameof(WeightDecay), "the paper fine-tunes with 5e-4");
+            OptionChecks.RequireDevice(Device, nameof(Device));
         }
     }
 }

@@ -10,22 +10,13 @@ namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 /// <summary>A transformer never changes after construction, derived ones are new objects, and Dispose frees native memory.</summary>
 public sealed class TransformerLifetimeTests
 {
-    private static ElectrostaticCnnTrainer.Options SmallOptions() => new()
-    {
-        Epochs = 1,
-        BatchSize = 32,
-        LearningRateSchedule = LearningRateSchedule.Constant(0.01),
-        Seed = 3,
-        Device = TrainingDevice.Cpu,
-    };
-
     [Fact]
     public void FineTuningReturnsANewTransformerAndLeavesTheOriginalScoringExactlyAsBefore()
     {
         var ml = new MLContext(seed: 1);
         var train = FashionMnistSubset.Train(ml, 256);
         var test = FashionMnistSubset.Test(ml, 200);
-        using var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions()).Fit(train);
+        using var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(train);
         var before = Scores(model, test);
 
         using var tuned = model.FineTune(train, new ElectrostaticCnnTransformer.FineTuneOptions { Epochs = 2, BatchSize = 32, Seed = 5 });
@@ -44,7 +35,7 @@ public sealed class TransformerLifetimeTests
     {
         var ml = new MLContext(seed: 1);
         var train = FashionMnistSubset.Train(ml, 64);
-        using var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions()).Fit(train);
+        using var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(train);
         var threeClasses = ml.Data.FilterRowsByKeyColumnFraction(train, "Label", 0, 0.3);
         var rekeyed = ml.Transforms.Conversion.MapKeyToValue("LabelValue", "Label")
             .Append(ml.Transforms.Conversion.MapValueToKey("Label", "LabelValue"))
@@ -61,7 +52,7 @@ public sealed class TransformerLifetimeTests
         var ml = new MLContext(seed: 1);
         var train = FashionMnistSubset.Train(ml, 128);
         var test = FashionMnistSubset.Test(ml, 50);
-        using var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions()).Fit(train);
+        using var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(train);
         using var derived = model.Prune(PruningPlan.Uniform(0.3));
         var expected = Scores(derived, test);
 
@@ -84,7 +75,7 @@ public sealed class TransformerLifetimeTests
         var ml = new MLContext(seed: 1);
         var train = FashionMnistSubset.Train(ml, 64);
         var test = FashionMnistSubset.Test(ml, 64);
-        var trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions());
+        var trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create());
         var live = new List<long>();
         var resident = new List<long>();
         for (int cycle = 0; cycle < 20; cycle++)

@@ -19,21 +19,12 @@ public sealed class WarmStartTests
 {
     private static readonly string Data = RepositoryLocator.FindEmbeddedData([AppContext.BaseDirectory]);
 
-    private static ElectrostaticCnnTrainer.Options SmallOptions() => new()
-    {
-        Epochs = 1,
-        BatchSize = 32,
-        LearningRateSchedule = LearningRateSchedule.Constant(0.01),
-        Seed = 3,
-        Device = TrainingDevice.Cpu,
-    };
-
     [Fact]
     public void ContinuingFromATrainedModelStartsWithALowerLossThanAFreshRunWithTheSameSeed()
     {
         var ml = new MLContext(seed: 1);
         var train = FashionMnistSubset.Train(ml, 256);
-        var trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions());
+        var trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create());
 
         // Same options and seed: 'initial' is exactly the fresh run a warm start is compared with.
         using var initial = trainer.Fit(train);
@@ -56,7 +47,7 @@ public sealed class WarmStartTests
         var ml = new MLContext(seed: 1);
         var train = FashionMnistSubset.Train(ml, 64);
         var test = FashionMnistSubset.Test(ml, 64);
-        var trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions());
+        var trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create());
         using var initial = trainer.Fit(train);
         var scores = Scores(initial, test);
         var summary = initial.Summary.ToString();
@@ -81,7 +72,7 @@ public sealed class WarmStartTests
         var ml = new MLContext(seed: 1);
         var train = FashionMnistSubset.Train(ml, 64);
         var test = FashionMnistSubset.Test(ml, 64);
-        using var initial = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions()).Fit(train);
+        using var initial = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(train);
         var alone = Path.Combine(folder.Path, "alone.zip");
         var inChain = Path.Combine(folder.Path, "chain.zip");
         ml.Model.Save(initial, train.Schema, alone);
@@ -91,7 +82,7 @@ public sealed class WarmStartTests
         using var fromFile = FitWithPath(ml, train, alone);
         using var fromChain = FitWithPath(ml, train, inChain);
         using var loaded = Assert.IsType<ElectrostaticCnnTransformer>(ml.Model.Load(alone, out _));
-        using var fromLoaded = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions()).Fit(train, loaded);
+        using var fromLoaded = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(train, loaded);
 
         var expected = Scores(fromLoaded, test);
         Assert.Equal(expected, Scores(fromFile, test));
@@ -127,8 +118,8 @@ public sealed class WarmStartTests
     {
         var ml = new MLContext(seed: 1);
         var train = FashionMnistSubset.Train(ml, 64);
-        using var initial = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions()).Fit(train);
-        var options = SmallOptions();
+        using var initial = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(train);
+        var options = SmallTrainerOptions.Create();
         options.Architecture = CnnArchitecture.ResNet20;
         options.PruningPlanText = "[0, 0.5, 0.5, 0.5, 0]";
 
@@ -143,8 +134,8 @@ public sealed class WarmStartTests
     {
         var ml = new MLContext(seed: 1);
         var train = FashionMnistSubset.Train(ml, 64);
-        using var initial = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions()).Fit(train);
-        var trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions());
+        using var initial = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(train);
+        var trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create());
         var threeClasses = ml.Data.FilterRowsByKeyColumnFraction(train, "Label", 0, 0.3);
         var rekeyed = Rekey(ml, threeClasses, ValueToKeyMappingEstimator.KeyOrdinality.ByOccurrence);
         var sorted = Rekey(ml, train, ValueToKeyMappingEstimator.KeyOrdinality.ByValue);
@@ -161,13 +152,13 @@ public sealed class WarmStartTests
     {
         var ml = new MLContext(seed: 1);
         var train = FashionMnistSubset.Train(ml, 64);
-        using var initial = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions()).Fit(train);
+        using var initial = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(train);
         var schema = SchemaDefinition.Create(typeof(FlatRow));
         schema["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 196);
         schema["Label"].ColumnType = new KeyDataViewType(typeof(uint), 10);
         var small = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 40).Select(i => new FlatRow { Features = new float[196], Label = (uint)(i % 10) }), schema);
 
-        var error = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions()).Fit(small, initial));
+        var error = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(small, initial));
 
         Assert.StartsWith("initialModel was trained on 1x28x28 images (C x H x W, 784 values) but feature column 'Features' holds 1x14x14 images (196 values);", error.Message, StringComparison.Ordinal);
     }
@@ -178,16 +169,16 @@ public sealed class WarmStartTests
         using var folder = new TempFolder();
         var ml = new MLContext(seed: 1);
         var train = FashionMnistSubset.Train(ml, 64);
-        var initial = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions()).Fit(train);
+        var initial = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(train);
         var path = Path.Combine(folder.Path, "model.zip");
         ml.Model.Save(initial, train.Schema, path);
-        var withPath = SmallOptions();
+        var withPath = SmallTrainerOptions.Create();
         withPath.InitialModelPath = path;
 
         var both = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.ElectrostaticCnn(withPath).Fit(train, initial));
         initial.Dispose();
 
-        Assert.Throws<ObjectDisposedException>(() => ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallOptions()).Fit(train, initial));
+        Assert.Throws<ObjectDisposedException>(() => ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(train, initial));
         Assert.StartsWith($"Options.InitialModelPath is set ('{path}') and Fit was also given an initialModel", both.Message, StringComparison.Ordinal);
     }
 
@@ -218,7 +209,7 @@ public sealed class WarmStartTests
 
     private static ElectrostaticCnnTransformer FitWithPath(MLContext ml, IDataView train, string path)
     {
-        var options = SmallOptions();
+        var options = SmallTrainerOptions.Create();
         options.InitialModelPath = path;
         return ml.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(train);
     }
