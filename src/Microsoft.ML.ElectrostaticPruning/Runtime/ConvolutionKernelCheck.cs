@@ -44,7 +44,7 @@ public sealed class ConvolutionKernelCheck
     /// <summary>Whether libtorch's native kernels computed correctly (false when they were not probed).</summary>
     public bool NativeIsCorrect => NativeError is { } error && IsCorrect(error);
 
-    /// <summary>How long the check took.</summary>
+    /// <summary>How long the check took (its own cost: libtorch's one-time start-up, paid by any first operation, is not included).</summary>
     public TimeSpan Elapsed { get; }
 
     /// <summary>libtorch intra-op threads the check ran with.</summary>

@@ -184,6 +184,13 @@ public static class ConvolutionKernels
     /// <summary>Runs the probes: both oneDNN layouts, and the native kernels only when both of those fail.</summary>
     internal static ConvolutionKernelCheck Measure(Func<ProbeTarget, double> probe)
     {
+        // libtorch's one-time start-up (thread pools, allocator) is paid by whatever operation comes first; pay it here
+        // so that Elapsed is the check's own cost.
+        using (var warmUp = torch.ones(1))
+        {
+            warmUp.add_(1);
+        }
+
         long started = Stopwatch.GetTimestamp();
         double standard = probe(ProbeTarget.Standard);
         double channelsLast = probe(ProbeTarget.ChannelsLast);
