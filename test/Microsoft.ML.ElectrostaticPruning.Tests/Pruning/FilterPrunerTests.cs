@@ -29,7 +29,7 @@ public sealed class FilterPrunerTests
         using var dense = TestNetworks.CreateWithRandomBatchNorm(architecture, shape, 10);
         var result = FilterPruner.Prune(dense, PruningPlan.Parse(plan));
         using var pruned = result.Network;
-        using var masked = TestNetworks.Clone(dense);
+        using var masked = dense.Copy();
         using (no_grad())
         {
             foreach (var layer in result.Layers.Where(l => l.IsPruned))

@@ -31,23 +31,6 @@ internal static class TestNetworks
         return network;
     }
 
-    /// <summary>An independent copy with the same architecture, widths and weights.</summary>
-    public static CnnNetwork Clone(CnnNetwork network)
-    {
-        var copy = CnnZoo.Create(network.Architecture, network.InputShape, network.ClassCount, network.Widths);
-        using (no_grad())
-        {
-            var target = copy.state_dict();
-            foreach (var (name, value) in network.state_dict())
-            {
-                target[name].copy_(value);
-            }
-        }
-
-        copy.train(network.training);
-        return copy;
-    }
-
     /// <summary>Outputs of <paramref name="network"/> on <paramref name="input"/> in eval mode without gradients.</summary>
     public static Tensor Predict(CnnNetwork network, Tensor input)
     {
