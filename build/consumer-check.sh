@@ -51,4 +51,24 @@ grep -q "libLibTorchSharp native fix: .*libLibTorchSharp.so: \(marked GLIBCXX_3.
 
 echo "consumer-check: running"
 (cd "$consumer" && dotnet bin/Release/net10.0/PackageConsumer.dll "$work/run")
+# The README's pipeline program itself (its first C# block, with the block that continues it), built against the
+# package alone and run where the images above lie (images/train, images/test): what a reader copies must run.
+readme_project="$work/ReadmeProgram"
+mkdir -p "$readme_project"
+cp "$consumer/PackageConsumer.csproj" "$readme_project/ReadmeProgram.csproj"
+cp "$consumer/nuget.config" "$readme_project/"
+awk '
+  /^```csharp[[:space:]]*$/ { inside = 1; block++; first = 1; next }
+  /^```[[:space:]]*$/ && inside { inside = 0; next }
+  !inside { next }
+  block == 1 { if ($0 ~ /^(\/\/\/ |public |internal )/) types = 1; if (types) tail = tail $0 "\n"; else head = head $0 "\n"; next }
+  first { first = 0; continued = (block == 2 && $0 ~ /^\/\/ continues the program above/) }
+  continued { more = more $0 "\n" }
+  END { printf "%s%s%s", head, more, tail }
+' "$repo/README.md" > "$readme_project/Program.cs"
+grep -q "ElectrostaticCnn(options)" "$readme_project/Program.cs" || { echo "error: could not extract the README's pipeline program" >&2; exit 1; }
+echo "consumer-check: building and running the README's pipeline program ($(wc -l < "$readme_project/Program.cs") lines)"
+(cd "$readme_project" && dotnet build -c Release -nologo -v quiet > "$work/readme-build.log" 2>&1) || { tail -30 "$work/readme-build.log"; echo "error: the README's program does not build against the package" >&2; exit 1; }
+(cd "$work/run" && dotnet "$readme_project/bin/Release/net10.0/ReadmeProgram.dll" > "$work/readme-run.log" 2>&1) || { tail -30 "$work/readme-run.log"; echo "error: the README's program failed" >&2; exit 1; }
+grep -E "^top-1|^at 0.7|^0\.[0-9]:" "$work/readme-run.log" | sed 's/^/  readme: /'
 echo "consumer-check: passed"

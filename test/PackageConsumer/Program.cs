@@ -1,30 +1,30 @@
 // The package consumer check (build/consumer-check.sh): the README's image pipeline through the packed library's
 // public API only.
-//   PackageConsumer <folder>                       writes a folder-per-class PNG tree, trains SmallCnn for 1 epoch,
-//                                                  evaluates, saves model.zip, then loads it in a fresh process
-//   PackageConsumer --load <model.zip> <images>    loads the model and prints its metrics on the same test split
+//   PackageConsumer <folder>                       writes folder-per-class PNG trees <folder>/images/train and
+//                                                  <folder>/images/test, trains SmallCnn for 1 epoch on train,
+//                                                  evaluates on test, saves model.zip, then loads it in a fresh process
+//   PackageConsumer --load <model.zip> <images>    loads the model and prints its metrics on the test tree
 using System.Diagnostics;
 using Microsoft.ML;
-using Microsoft.ML.ElectrostaticPruning.MLNet;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
-using Microsoft.ML.ElectrostaticPruning.Training;
+using Microsoft.ML.ElectrostaticPruning;
 using Microsoft.ML.Transforms.Image;
 using SkiaSharp;
 
-if (args is ["--load", var modelPath, var imageRoot])
+if (args is ["--load", var modelPath, var testRoot])
 {
     var context = new MLContext(seed: 1);
     var loaded = context.Model.Load(modelPath, out _);
-    Console.WriteLine(Metrics(context, loaded, TestSplit(context, imageRoot)));
+    Console.WriteLine(Metrics(context, loaded, context.Data.LoadFromImageFolder(testRoot)));
     return 0;
 }
 
 string folder = Path.GetFullPath(args[0]);
-string images = WriteImages(Path.Combine(folder, "images"), perClass: 48);
+string trainImages = WriteImages(Path.Combine(folder, "images", "train"), perClass: 36, seed: 1);
+string testImages = WriteImages(Path.Combine(folder, "images", "test"), perClass: 12, seed: 2);
 
 var mlContext = new MLContext(seed: 1);
-var split = mlContext.Data.TrainTestSplit(mlContext.Data.LoadFromImageFolder(images), testFraction: 0.25, seed: 1);
+// Separate trees: the paths are absolute, so the pipeline fitted on train/ scores test/.
+var split = (TrainSet: mlContext.Data.LoadFromImageFolder(trainImages), TestSet: mlContext.Data.LoadFromImageFolder(testImages));
 var options = new ElectrostaticCnnTrainer.Options
 {
     Architecture = CnnArchitecture.SmallCnn,
@@ -38,7 +38,7 @@ var options = new ElectrostaticCnnTrainer.Options
 };
 
 var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
-    .Append(mlContext.Transforms.LoadImages("Image", images, "ImagePath"))
+    .Append(mlContext.Transforms.LoadImages("Image", imageFolder: null, "ImagePath"))
     .Append(mlContext.Transforms.ResizeImages("Image", 28, 28))
     .Append(mlContext.Transforms.ExtractPixels("Features", "Image", colorsToExtract: ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1f / 255))
     .Append(mlContext.MulticlassClassification.Trainers.ElectrostaticCnn(options))
@@ -54,7 +54,7 @@ mlContext.Model.Save(model, split.TrainSet.Schema, modelZip);
 
 // A fresh process (no registration call) must load the model and reproduce the metrics.
 var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
-foreach (string arg in new[] { typeof(Program).Assembly.Location, "--load", modelZip, images })
+foreach (string arg in new[] { typeof(Program).Assembly.Location, "--load", modelZip, testImages })
 {
     start.ArgumentList.Add(arg);
 }
@@ -71,9 +71,6 @@ if (child.ExitCode != 0 || childOutput.Trim() != metrics)
 
 return 0;
 
-static IDataView TestSplit(MLContext context, string imageRoot) =>
-    context.Data.TrainTestSplit(context.Data.LoadFromImageFolder(imageRoot), testFraction: 0.25, seed: 1).TestSet;
-
 static string Metrics(MLContext context, ITransformer model, IDataView data)
 {
     var m = context.MulticlassClassification.Evaluate(model.Transform(data));
@@ -81,9 +78,9 @@ static string Metrics(MLContext context, ITransformer model, IDataView data)
 }
 
 // Two classes of 28x28 grayscale PNGs: horizontal and vertical stripes with noise.
-static string WriteImages(string root, int perClass)
+static string WriteImages(string root, int perClass, int seed)
 {
-    var random = new Random(1);
+    var random = new Random(seed);
     foreach (var (name, vertical) in new[] { ("horizontal", false), ("vertical", true) })
     {
         Directory.CreateDirectory(Path.Combine(root, name));

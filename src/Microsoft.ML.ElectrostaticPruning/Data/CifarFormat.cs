@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.Data;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>Which CIFAR binary record layout (and which label) to read.</summary>
 public enum CifarFormat

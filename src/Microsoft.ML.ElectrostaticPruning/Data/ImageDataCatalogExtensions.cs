@@ -1,5 +1,3 @@
-using Microsoft.ML.ElectrostaticPruning.Data;
-
 namespace Microsoft.ML;
 
 /// <summary>
@@ -82,8 +80,10 @@ public static class ImageDataCatalogExtensions
 
     /// <summary>
     /// Lists the images of a "one folder per class" layout (<c>root/&lt;class&gt;/**/*.png|jpg|jpeg|bmp|gif|webp</c>) as rows of
-    /// <c>ImagePath</c> (text, relative to <paramref name="root"/>) and <c>Label</c> (text, the class folder's name), ordered by class
-    /// then path. Feed it to <c>MapValueToKey("Label")</c> and <c>LoadImages("Image", root, "ImagePath")</c>.
+    /// <c>ImagePath</c> (text, the absolute path of the file) and <c>Label</c> (text, the class folder's name), ordered by class
+    /// then path. Feed it to <c>MapValueToKey("Label")</c> and <c>LoadImages("Image", imageFolder: null, "ImagePath")</c>:
+    /// because the paths are absolute, nothing of the folder is baked into the fitted pipeline, so a model trained on
+    /// <c>train/</c> scores the rows of <c>LoadFromImageFolder("test/")</c> (or of any other folder) unchanged.
     /// </summary>
     /// <param name="catalog">The data catalog (<c>mlContext.Data</c>).</param>
     /// <param name="root">The folder holding one sub-folder per class.</param>

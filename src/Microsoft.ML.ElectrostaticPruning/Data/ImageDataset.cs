@@ -1,5 +1,3 @@
-using Microsoft.ML.ElectrostaticPruning.Models;
-
 namespace Microsoft.ML.ElectrostaticPruning.Data;
 
 /// <summary>

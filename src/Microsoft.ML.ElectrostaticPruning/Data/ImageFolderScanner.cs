@@ -11,8 +11,8 @@ internal static class ImageFolderScanner
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp" };
 
     /// <summary>
-    /// Returns (path relative to <paramref name="root"/> with '/' separators, class folder name) for every image, in
-    /// ordinal order of class and then path, so that the row order does not depend on the file system.
+    /// Returns (absolute path, class folder name) for every image, in ordinal order of class and then path, so that the
+    /// row order does not depend on the file system. Absolute paths make a pipeline fitted on one folder score another.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The root folder does not exist.</exception>
     /// <exception cref="InvalidDataException">No class folder contains an image.</exception>
@@ -31,7 +31,7 @@ internal static class ImageFolderScanner
             string label = Path.GetFileName(classFolder);
             var images = Directory.EnumerateFiles(classFolder, "*", SearchOption.AllDirectories)
                 .Where(f => ImageExtensions.Contains(Path.GetExtension(f)))
-                .Select(f => Path.GetRelativePath(fullRoot, f).Replace(Path.DirectorySeparatorChar, '/'))
+                .Select(Path.GetFullPath)
                 .Order(StringComparer.Ordinal);
             rows.AddRange(images.Select(path => (path, label)));
         }

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.Data;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>Class names of the well-known image data sets, in label order, for the data readers' <c>classNames</c> arguments.</summary>
 public static class KnownClassNames

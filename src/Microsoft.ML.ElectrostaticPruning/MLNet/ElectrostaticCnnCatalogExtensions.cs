@@ -1,7 +1,4 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.ElectrostaticPruning.MLNet;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
 
 namespace Microsoft.ML;
 
@@ -9,9 +6,9 @@ namespace Microsoft.ML;
 public static class ElectrostaticCnnCatalogExtensions
 {
     /// <summary>
-    /// Trains a CNN with the electrostatic-force penalty on the layers <paramref name="pruningPlan"/> prunes, prunes it and
-    /// returns an estimator for pipelines (<c>.Append(...)</c>), <c>Fit</c> and <c>CrossValidate</c>. Other settings keep the
-    /// defaults documented on <see cref="ElectrostaticCnnTrainer.Options"/>.
+    /// Trains a CNN with the electrostatic-force penalty on the layers <paramref name="pruningPlan"/> prunes, prunes it,
+    /// optionally fine-tunes it, and returns an estimator for pipelines (<c>.Append(...)</c>), <c>Fit</c> and
+    /// <c>CrossValidate</c>. Other settings keep the defaults documented on <see cref="ElectrostaticCnnTrainer.Options"/>.
     /// </summary>
     /// <param name="catalog">The multiclass trainers catalog.</param>
     /// <param name="labelColumnName">Key-typed label column. Default "Label".</param>
@@ -20,16 +17,26 @@ public static class ElectrostaticCnnCatalogExtensions
     /// <param name="epochs">Training epochs, at least 1. Default 10.</param>
     /// <param name="pruningPlan">Plan text such as "0.5", "[0, 0.52, 0.52, 0.52, 0]" or "[0:0, 1-15:0.65]"; null for the default uniform 0.5.</param>
     /// <param name="forceRate">Electrostatic force rate alpha_e, finite and at least 0. Default 1e-12.</param>
+    /// <param name="batchSize">Images per SGD step, at least 1; a smaller training set trains with one batch of all rows. Default 128.</param>
+    /// <param name="learningRateSchedule">
+    /// Learning-rate schedule text "epoch:rate,...", e.g. "0:0.02,8:0.002", or "P1" / "P2"; null for the default P1
+    /// ("0:1e-1,100:1e-2,150:1e-3", the paper's).
+    /// </param>
+    /// <param name="fineTuneEpochs">Epochs of fine-tuning after pruning (P2 schedule, weight decay 5e-4), at least 0. Default 0 (none).</param>
     /// <returns>The trainer.</returns>
-    /// <exception cref="ArgumentException">An argument is out of range or the plan cannot be parsed.</exception>
+    /// <exception cref="ArgumentException">An argument is out of range; the exception names it.</exception>
+    /// <exception cref="FormatException">The plan or the schedule cannot be parsed; the message names the offending token.</exception>
     public static ElectrostaticCnnTrainer ElectrostaticCnn(
         this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        string labelColumnName = DefaultColumnNames.Label,
-        string featureColumnName = DefaultColumnNames.Features,
-        CnnArchitecture architecture = CnnArchitecture.SmallCnn,
-        int epochs = 10,
+        string labelColumnName = ElectrostaticCnnTrainer.Defaults.LabelColumnName,
+        string featureColumnName = ElectrostaticCnnTrainer.Defaults.FeatureColumnName,
+        CnnArchitecture architecture = ElectrostaticCnnTrainer.Defaults.Architecture,
+        int epochs = ElectrostaticCnnTrainer.Defaults.Epochs,
         string? pruningPlan = null,
-        double forceRate = 1e-12)
+        double forceRate = ElectrostaticCnnTrainer.Defaults.ForceRate,
+        int batchSize = ElectrostaticCnnTrainer.Defaults.BatchSize,
+        string? learningRateSchedule = null,
+        int fineTuneEpochs = ElectrostaticCnnTrainer.Defaults.FineTuneEpochs)
     {
         var options = new ElectrostaticCnnTrainer.Options
         {
@@ -38,10 +45,17 @@ public static class ElectrostaticCnnCatalogExtensions
             Architecture = architecture,
             Epochs = epochs,
             ForceRate = forceRate,
+            BatchSize = batchSize,
+            FineTuneEpochs = fineTuneEpochs,
         };
         if (pruningPlan is not null)
         {
             options.PruningPlan = PruningPlan.Parse(pruningPlan);
+        }
+
+        if (learningRateSchedule is not null)
+        {
+            options.LearningRateSchedule = LearningRateSchedule.Parse(learningRateSchedule);
         }
 
         return ElectrostaticCnn(catalog, options);

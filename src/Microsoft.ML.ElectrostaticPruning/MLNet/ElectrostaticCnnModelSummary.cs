@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
-using Microsoft.ML.ElectrostaticPruning.Training;
 
-namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>What a trained <see cref="ElectrostaticCnnTransformer"/> is: network, classes, pruning outcome, cost and training history.</summary>
 public sealed class ElectrostaticCnnModelSummary

@@ -1,9 +1,4 @@
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
-using Microsoft.ML.ElectrostaticPruning.Regularization;
-using Microsoft.ML.ElectrostaticPruning.Training;
-
-namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 public sealed partial class ElectrostaticCnnTrainer
 {
@@ -17,19 +12,19 @@ public sealed partial class ElectrostaticCnnTrainer
     public sealed class Options
     {
         /// <summary>Label column: a key type with at least 2 classes (use MapValueToKey first). Default "Label".</summary>
-        public string LabelColumnName { get; set; } = "Label";
+        public string LabelColumnName { get; set; } = Defaults.LabelColumnName;
 
         /// <summary>Feature column: a known-size vector of Single holding C x H x W values in planar CHW order (ExtractPixels' layout). Default "Features".</summary>
-        public string FeatureColumnName { get; set; } = "Features";
+        public string FeatureColumnName { get; set; } = Defaults.FeatureColumnName;
 
         /// <summary>Output column of the K class probabilities (softmax of the logits). Default "Score".</summary>
-        public string ScoreColumnName { get; set; } = "Score";
+        public string ScoreColumnName { get; set; } = Defaults.ScoreColumnName;
 
         /// <summary>Output column of the predicted class, a key of the label's key type. Default "PredictedLabel".</summary>
-        public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+        public string PredictedLabelColumnName { get; set; } = Defaults.PredictedLabelColumnName;
 
         /// <summary>The network to train. Default <see cref="CnnArchitecture.SmallCnn"/> (two conv stages; suits 28x28 images).</summary>
-        public CnnArchitecture Architecture { get; set; } = CnnArchitecture.SmallCnn;
+        public CnnArchitecture Architecture { get; set; } = Defaults.Architecture;
 
         /// <summary>
         /// Shape of one image, C x H x W, with <c>C * H * W</c> equal to the feature vector size. Default null: taken from the
@@ -39,53 +34,56 @@ public sealed partial class ElectrostaticCnnTrainer
         public ImageShape? ImageShape { get; set; }
 
         /// <summary>Training epochs, at least 1. Default 10.</summary>
-        public int Epochs { get; set; } = 10;
+        public int Epochs { get; set; } = Defaults.Epochs;
 
-        /// <summary>Images per SGD step, from 1 up to the number of training rows. Default 128.</summary>
-        public int BatchSize { get; set; } = 128;
+        /// <summary>
+        /// Images per SGD step, at least 1. Default 128. A training set with fewer rows trains with one batch of all rows
+        /// (the summary's options line says so).
+        /// </summary>
+        public int BatchSize { get; set; } = Defaults.BatchSize;
 
         /// <summary>
         /// Learning rate per epoch (multi-step: the rate of the last milestone at or before the epoch). Default
         /// <see cref="LearningRateSchedule.P1"/> = <c>"0:1e-1,100:1e-2,150:1e-3"</c>, the paper's schedule.
         /// </summary>
-        public LearningRateSchedule LearningRateSchedule { get; set; } = LearningRateSchedule.P1;
+        public LearningRateSchedule LearningRateSchedule { get; set; } = Defaults.LearningRateSchedule;
 
         /// <summary>SGD momentum, in [0, 1). Default 0.9.</summary>
-        public double Momentum { get; set; } = 0.9;
+        public double Momentum { get; set; } = Defaults.Momentum;
 
         /// <summary>SGD weight decay (L2 on every parameter), finite and at least 0. Default 0 (the paper's "pr" runs; 5e-4 for "pr + ft").</summary>
-        public double WeightDecay { get; set; }
+        public double WeightDecay { get; set; } = Defaults.WeightDecay;
 
         /// <summary>CIFAR-style augmentation (4-pixel zero padding, random crop, random horizontal flip). Default false.</summary>
         public bool Augment { get; set; }
 
         /// <summary>Penalty added to the cross-entropy of the layers to prune. Default <see cref="RegularizerKind.ElectrostaticForce"/>.</summary>
-        public RegularizerKind Regularizer { get; set; } = RegularizerKind.ElectrostaticForce;
+        public RegularizerKind Regularizer { get; set; } = Defaults.Regularizer;
 
         /// <summary>
         /// Electrostatic force rate <c>alpha_e</c> of Eq. 7, finite and at least 0; used when <see cref="Regularizer"/> is
         /// ElectrostaticForce. Default 1e-12 (the paper uses 1e-11 for ResNet-56 and 1e-12 for VGG-19; larger networks need smaller rates).
         /// </summary>
-        public double ForceRate { get; set; } = 1e-12;
+        public double ForceRate { get; set; } = Defaults.ForceRate;
 
         /// <summary>Coulomb constant <c>k_e</c> of <c>F_e = k_e |q_1| |q_n| / r^2</c>, finite and greater than 0. Default 8.99e9.</summary>
-        public double CoulombConstant { get; set; } = ElectrostaticForce.DefaultCoulombConstant;
+        public double CoulombConstant { get; set; } = Defaults.CoulombConstant;
 
         /// <summary>
         /// Gradient of the penalty: <see cref="ForceGradientMode.Paper"/> (Eq. 10, <c>alpha_e k_e |q_1| / r^2 * w</c>) or
         /// <see cref="ForceGradientMode.Exact"/> (autograd of Eq. 7). Default Paper.
         /// </summary>
-        public ForceGradientMode GradientMode { get; set; } = ForceGradientMode.Paper;
+        public ForceGradientMode GradientMode { get; set; } = Defaults.GradientMode;
 
         /// <summary>Rate of the L1 baseline penalty <c>rate * sum |w|</c>, finite and at least 0; used when <see cref="Regularizer"/> is L1. Default 1e-2.</summary>
-        public double L1Rate { get; set; } = L1NormRegularizer.DefaultRate;
+        public double L1Rate { get; set; } = Defaults.L1Rate;
 
         /// <summary>
         /// Which filters to remove after training, and on which layers the penalty acts: a uniform ratio, a ResNet per-stage list
-        /// or a layer map, ratios in [0, 1) (see <see cref="Pruning.PruningPlan"/>). Default <c>PruningPlan.Uniform(0.5)</c>.
+        /// or a layer map, ratios in [0, 1) (see <see cref="ElectrostaticPruning.PruningPlan"/>). Default <c>PruningPlan.Uniform(0.5)</c>.
         /// Set <see cref="PruningPlanText"/> to give it as text.
         /// </summary>
-        public PruningPlan PruningPlan { get; set; } = PruningPlan.Uniform(0.5);
+        public PruningPlan PruningPlan { get; set; } = Defaults.PruningPlan;
 
         /// <summary>
         /// <see cref="PruningPlan"/> as text, e.g. <c>"0.5"</c>, <c>"[0, 0.52, 0.52, 0.52, 0]"</c> or <c>"[0:0, 1-15:0.65]"</c>,
@@ -98,16 +96,19 @@ public sealed partial class ElectrostaticCnnTrainer
         }
 
         /// <summary>Epochs of plain cross-entropy training of the pruned network after pruning, at least 0. Default 0 (none).</summary>
-        public int FineTuneEpochs { get; set; }
+        public int FineTuneEpochs { get; set; } = Defaults.FineTuneEpochs;
 
-        /// <summary>Learning rate per fine-tuning epoch. Default a constant 1e-2.</summary>
-        public LearningRateSchedule FineTuneSchedule { get; set; } = LearningRateSchedule.Constant(1e-2);
+        /// <summary>
+        /// Learning rate per fine-tuning epoch. Default <see cref="LearningRateSchedule.P2"/> = <c>"0:1e-2,60:1e-3,90:1e-4"</c>,
+        /// the paper's fine-tuning schedule (Table 1), the same as <see cref="ElectrostaticCnnTransformer.FineTuneOptions"/>'s.
+        /// </summary>
+        public LearningRateSchedule FineTuneSchedule { get; set; } = Defaults.FineTuneLearningRateSchedule;
 
         /// <summary>
         /// SGD weight decay (L2 coefficient) while fine-tuning, at least 0. Default 5e-4, the paper's fine-tuning setting
         /// (Table 1, SGD(0.9, 5e-4)); training itself uses <see cref="WeightDecay"/>.
         /// </summary>
-        public double FineTuneWeightDecay { get; set; } = 5e-4;
+        public double FineTuneWeightDecay { get; set; } = Defaults.FineTuneWeightDecay;
 
         /// <summary>
         /// Seed of initialisation, shuffling and augmentation; a fixed seed reproduces a CPU run exactly. Default null: drawn from
@@ -138,12 +139,15 @@ public sealed partial class ElectrostaticCnnTrainer
         public string? InitialModelPath { get; set; }
 
         /// <summary>Images per forward pass when the transformer scores data (Transform, Evaluate), at least 1. Default 256.</summary>
-        public int InferenceBatchSize { get; set; } = 256;
+        public int InferenceBatchSize { get; set; } = Defaults.InferenceBatchSize;
 
         /// <summary>A copy of these options (the trainer keeps its own copy so later changes by the caller do not affect it).</summary>
         internal Options Clone() => (Options)MemberwiseClone();
 
-        /// <summary>Checks every option; the exception names the option, the value and the valid range.</summary>
+        /// <summary>
+        /// Checks every option; the exception names the option, the value and the valid range. The training and fine-tuning
+        /// settings are checked by the one internal settings record (<see cref="ToTrainingOptions"/>), under these options' names.
+        /// </summary>
         internal void Validate()
         {
             OptionChecks.RequireName(LabelColumnName, nameof(LabelColumnName));
@@ -165,54 +169,72 @@ public sealed partial class ElectrostaticCnnTrainer
                 throw new ArgumentOutOfRangeException(nameof(ImageShape), shape, "ImageShape needs Channels, Height and Width of at least 1.");
             }
 
-            OptionChecks.RequirePositive(Epochs, nameof(Epochs));
-            OptionChecks.RequirePositive(BatchSize, nameof(BatchSize));
-            ArgumentNullException.ThrowIfNull(LearningRateSchedule, nameof(LearningRateSchedule));
-            OptionChecks.RequireMomentum(Momentum, nameof(Momentum));
-
-            OptionChecks.RequireNonNegative(WeightDecay, nameof(WeightDecay), "the paper uses 0 or 5e-4");
-            OptionChecks.RequireNonNegative(FineTuneWeightDecay, nameof(FineTuneWeightDecay), "the paper fine-tunes with 5e-4");
-            if (!Enum.IsDefined(Regularizer))
-            {
-                throw new ArgumentOutOfRangeException(nameof(Regularizer), Regularizer, "Regularizer must be None, L1 or ElectrostaticForce.");
-            }
-
-            OptionChecks.RequireNonNegative(ForceRate, nameof(ForceRate), "alpha_e; the paper uses 1e-11 to 1e-17");
-            if (!double.IsFinite(CoulombConstant) || CoulombConstant <= 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(CoulombConstant), CoulombConstant, "CoulombConstant (k_e) must be finite and greater than 0 (default 8.99e9).");
-            }
-
-            if (!Enum.IsDefined(GradientMode))
-            {
-                throw new ArgumentOutOfRangeException(nameof(GradientMode), GradientMode, "GradientMode must be Paper or Exact.");
-            }
-
-            OptionChecks.RequireNonNegative(L1Rate, nameof(L1Rate), "the paper uses 1e-2");
+            ToTrainingOptions(seed: 0, fineTune: false).Validate(TrainingOptionName);
             ArgumentNullException.ThrowIfNull(PruningPlan, nameof(PruningPlan));
             if (FineTuneEpochs < 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(FineTuneEpochs), FineTuneEpochs, "FineTuneEpochs must be at least 0 (0 = no fine-tuning).");
             }
 
-            ArgumentNullException.ThrowIfNull(FineTuneSchedule, nameof(FineTuneSchedule));
-            OptionChecks.RequireDevice(Device, nameof(Device));
+            if (FineTuneEpochs > 0)
+            {
+                ToTrainingOptions(seed: 0, fineTune: true).Validate(FineTuneOptionName);
+            }
+            else
+            {
+                ArgumentNullException.ThrowIfNull(FineTuneSchedule, nameof(FineTuneSchedule));
+                OptionChecks.RequireNonNegative(FineTuneWeightDecay, nameof(FineTuneWeightDecay), TrainingOptions.WeightDecayHint);
+            }
 
             if (InitialModelPath is not null && string.IsNullOrWhiteSpace(InitialModelPath))
             {
                 throw new ArgumentException("InitialModelPath must name a model file; it is empty. Set it to null to start from random weights.", nameof(InitialModelPath));
             }
 
-            if (InferenceBatchSize < 1)
-            {
-                throw new ArgumentOutOfRangeException(nameof(InferenceBatchSize), InferenceBatchSize, "InferenceBatchSize must be at least 1.");
-            }
+            OptionChecks.RequirePositive(InferenceBatchSize, nameof(InferenceBatchSize));
         }
 
+        /// <summary>
+        /// The settings of the training run (or, with <paramref name="fineTune"/>, of the fine-tuning run after pruning): plain
+        /// cross-entropy with <see cref="FineTuneEpochs"/>, <see cref="FineTuneSchedule"/> and <see cref="FineTuneWeightDecay"/>,
+        /// seed + 1.
+        /// </summary>
+        internal TrainingOptions ToTrainingOptions(int seed, bool fineTune) => new()
+        {
+            Epochs = fineTune ? FineTuneEpochs : Epochs,
+            BatchSize = BatchSize,
+            Schedule = fineTune ? FineTuneSchedule : LearningRateSchedule,
+            Momentum = Momentum,
+            WeightDecay = fineTune ? FineTuneWeightDecay : WeightDecay,
+            Augment = Augment,
+            Regularizer = fineTune ? RegularizerKind.None : Regularizer,
+            Alpha = ForceRate,
+            CoulombConstant = CoulombConstant,
+            GradientMode = GradientMode,
+            L1Rate = L1Rate,
+            Seed = fineTune ? unchecked(seed + 1) : seed,
+            Device = Device,
+        };
+
+        private static string TrainingOptionName(string setting) => setting switch
+        {
+            nameof(TrainingOptions.Schedule) => nameof(LearningRateSchedule),
+            nameof(TrainingOptions.Alpha) => nameof(ForceRate),
+            _ => setting,
+        };
+
+        private static string FineTuneOptionName(string setting) => setting switch
+        {
+            nameof(TrainingOptions.Epochs) => nameof(FineTuneEpochs),
+            nameof(TrainingOptions.Schedule) => nameof(FineTuneSchedule),
+            nameof(TrainingOptions.WeightDecay) => nameof(FineTuneWeightDecay),
+            _ => TrainingOptionName(setting),
+        };
+
         /// <summary>One line listing the settings, kept in the model summary.</summary>
-        internal string Describe() => string.Create(
+        internal string Describe(int? batchSize = null) => string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $"architecture {Architecture}, epochs {Epochs}, batch {BatchSize}, lr {LearningRateSchedule}, momentum {Momentum}, weight decay {WeightDecay}, " +
+            $"architecture {Architecture}, epochs {Epochs}, batch {batchSize ?? BatchSize}, lr {LearningRateSchedule}, momentum {Momentum}, weight decay {WeightDecay}, " +
             $"augment {Augment}, regularizer {Regularizer}{RegularizerDetail()}, plan {PruningPlan}, fine-tune {FineTuneEpochs} epochs (lr {FineTuneSchedule}), device {Device}");
 
         private string RegularizerDetail() => Regularizer switch

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <content>Loading the model that <see cref="Options.InitialModelPath"/> names.</content>
 public sealed partial class ElectrostaticCnnTrainer

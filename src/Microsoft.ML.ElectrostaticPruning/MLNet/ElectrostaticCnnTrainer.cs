@@ -1,13 +1,8 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.ElectrostaticPruning.Data;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
-using Microsoft.ML.ElectrostaticPruning.Regularization;
-using Microsoft.ML.ElectrostaticPruning.Training;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 
-namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>
 /// Trains a CNN image classifier with the electrostatic-force penalty on the convolutions a pruning plan prunes, prunes them
@@ -38,6 +33,9 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
         _options.Validate();
     }
 
+    /// <summary>The trainer's own (checked) copy of its options.</summary>
+    internal Options TrainerOptions => _options;
+
     /// <summary>
     /// The schema after the transformer: the input columns plus <c>Score</c> (vector of Single with SlotNames) and
     /// <c>PredictedLabel</c> (the label's key type with its KeyValues).
@@ -67,7 +65,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
     /// </summary>
     /// <param name="input">Training data with the label and feature columns.</param>
     /// <returns>The pruned model (which also keeps the dense one).</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or BatchSize exceeds the number of rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
     /// <exception cref="ArgumentException">
     /// The data has no rows, the image shape cannot be determined, the plan prunes no layer while a regularizer is set, or
     /// the model at <see cref="Options.InitialModelPath"/> does not fit the options or the data (the message says what differs).
@@ -116,7 +114,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
     /// <paramref name="initialModel"/> has another architecture, image shape, class count or class names than the options and
     /// the data (the message names the option or column and both values), or <see cref="Options.InitialModelPath"/> is also set.
     /// </exception>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or BatchSize exceeds the number of rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="initialModel"/> was disposed.</exception>
     /// <exception cref="InvalidOperationException">A feature is NaN or infinite, or a label is outside the key range; the message names the row.</exception>
     /// <exception cref="OperationCanceledException"><see cref="Options.CancellationToken"/> was cancelled.</exception>
@@ -146,14 +144,20 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
 
         using var ch = _host.Start("Training");
         var train = ReadDataset(input, featureColumn, labelColumn, shape, labels.Count, "training data");
-        if (o.BatchSize > train.Count)
+        // A training set smaller than the batch trains with one batch of all rows (the options line says so) rather than
+        // failing: the simple catalog overload has no batch size to lower.
+        int batchSize = Math.Min(o.BatchSize, train.Count);
+        if (batchSize < o.BatchSize)
         {
-            throw new ArgumentOutOfRangeException(nameof(Options.BatchSize), o.BatchSize, $"BatchSize ({o.BatchSize}) is larger than the training data ({train.Count} rows); use at most {train.Count}.");
+            ch.Info($"BatchSize {o.BatchSize} is larger than the training data ({train.Count} rows); training with batches of {batchSize}.");
         }
 
         var validation = o.ValidationSet is null ? null : ReadValidationSet(o.ValidationSet, shape, labels.Count);
         int seed = o.Seed ?? _host.Rand.Next();
-        string description = start is null ? o.Describe() : $"{o.Describe()}; {start.Describe()}";
+        var trainingOptions = o.ToTrainingOptions(seed, fineTune: false);
+        var fineTuneOptions = o.ToTrainingOptions(seed, fineTune: true);
+        trainingOptions.BatchSize = fineTuneOptions.BatchSize = batchSize;
+        string description = start is null ? o.Describe(batchSize) : $"{o.Describe(batchSize)}; {start.Describe()}";
         ch.Info($"ElectrostaticCnn: {o.Architecture} on {train.Count} images of {shape}, {labels.Count} classes, seed {seed}; {description}");
 
         CnnNetwork dense;
@@ -181,7 +185,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
             }
 
             var trainer = new NetworkTrainer();
-            var history = trainer.Train(dense, regularized, train, validation, TrainingOptionsFor(o, seed, fineTune: false), new EpochReporter(ch, "training", o.Epochs, o.ProgressCallback), o.CancellationToken);
+            var history = trainer.Train(dense, regularized, train, validation, trainingOptions, new EpochReporter(ch, "training", o.Epochs, o.ProgressCallback), o.CancellationToken);
 
             var pruning = FilterPruner.Prune(dense, o.PruningPlan);
             pruned = pruning.Network;
@@ -190,7 +194,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
             var fineTuning = new TrainingHistory();
             if (o.FineTuneEpochs > 0)
             {
-                fineTuning = trainer.Train(pruned, [], train, validation, TrainingOptionsFor(o, seed, fineTune: true), new EpochReporter(ch, "fine-tuning", o.FineTuneEpochs, o.ProgressCallback), o.CancellationToken);
+                fineTuning = trainer.Train(pruned, [], train, validation, fineTuneOptions, new EpochReporter(ch, "fine-tuning", o.FineTuneEpochs, o.ProgressCallback), o.CancellationToken);
             }
 
             var columns = new ScoringColumns(o.FeatureColumnName, o.ScoreColumnName, o.PredictedLabelColumnName);
@@ -249,21 +253,4 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
 
         return ReadDataset(data, features, label, shape, classes, "validation data");
     }
-
-    private static TrainingOptions TrainingOptionsFor(Options o, int seed, bool fineTune) => new()
-    {
-        Epochs = fineTune ? o.FineTuneEpochs : o.Epochs,
-        BatchSize = o.BatchSize,
-        Schedule = fineTune ? o.FineTuneSchedule : o.LearningRateSchedule,
-        Momentum = o.Momentum,
-        WeightDecay = fineTune ? o.FineTuneWeightDecay : o.WeightDecay,
-        Augment = o.Augment,
-        Regularizer = fineTune ? RegularizerKind.None : o.Regularizer,
-        Alpha = o.ForceRate,
-        CoulombConstant = o.CoulombConstant,
-        GradientMode = o.GradientMode,
-        L1Rate = o.L1Rate,
-        Seed = fineTune ? unchecked(seed + 1) : seed,
-        Device = o.Device,
-    };
 }

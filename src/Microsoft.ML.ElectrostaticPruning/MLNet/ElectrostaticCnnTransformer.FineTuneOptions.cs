@@ -1,6 +1,4 @@
-using Microsoft.ML.ElectrostaticPruning.Training;
-
-namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 public sealed partial class ElectrostaticCnnTransformer
 {
@@ -12,25 +10,25 @@ public sealed partial class ElectrostaticCnnTransformer
     public sealed class FineTuneOptions
     {
         /// <summary>Label column: a key of the classes the model was trained on. Default "Label".</summary>
-        public string LabelColumnName { get; set; } = "Label";
+        public string LabelColumnName { get; set; } = ElectrostaticCnnTrainer.Defaults.LabelColumnName;
 
         /// <summary>Feature column: the same C x H x W Single vector the model scores. Default "Features".</summary>
-        public string FeatureColumnName { get; set; } = "Features";
+        public string FeatureColumnName { get; set; } = ElectrostaticCnnTrainer.Defaults.FeatureColumnName;
 
         /// <summary>Passes over the data, at least 1. Default 2 (the paper fine-tunes CIFAR models for 120 epochs on GPUs).</summary>
-        public int Epochs { get; set; } = 2;
+        public int Epochs { get; set; } = ElectrostaticCnnTrainer.Defaults.FineTuneCallEpochs;
 
         /// <summary>Images per SGD step, at least 1; capped at the number of rows. Default 128.</summary>
-        public int BatchSize { get; set; } = 128;
+        public int BatchSize { get; set; } = ElectrostaticCnnTrainer.Defaults.BatchSize;
 
         /// <summary>Learning rate per epoch. Default <see cref="LearningRateSchedule.P2"/> (0: 1e-2, 60: 1e-3, 90: 1e-4).</summary>
-        public LearningRateSchedule LearningRateSchedule { get; set; } = LearningRateSchedule.P2;
+        public LearningRateSchedule LearningRateSchedule { get; set; } = ElectrostaticCnnTrainer.Defaults.FineTuneLearningRateSchedule;
 
         /// <summary>SGD momentum in [0, 1). Default 0.9.</summary>
-        public double Momentum { get; set; } = 0.9;
+        public double Momentum { get; set; } = ElectrostaticCnnTrainer.Defaults.Momentum;
 
         /// <summary>L2 weight decay, finite and at least 0. Default 5e-4.</summary>
-        public double WeightDecay { get; set; } = 5e-4;
+        public double WeightDecay { get; set; } = ElectrostaticCnnTrainer.Defaults.FineTuneWeightDecay;
 
         /// <summary>CIFAR-style augmentation (4-pixel pad, random crop, horizontal flip). Default false.</summary>
         public bool Augment { get; set; }
@@ -57,12 +55,21 @@ public sealed partial class ElectrostaticCnnTransformer
         {
             OptionChecks.RequireName(LabelColumnName, nameof(LabelColumnName));
             OptionChecks.RequireName(FeatureColumnName, nameof(FeatureColumnName));
-            OptionChecks.RequirePositive(Epochs, nameof(Epochs));
-            OptionChecks.RequirePositive(BatchSize, nameof(BatchSize));
-            ArgumentNullException.ThrowIfNull(LearningRateSchedule, nameof(LearningRateSchedule));
-            OptionChecks.RequireMomentum(Momentum, nameof(Momentum));
-            OptionChecks.RequireNonNegative(WeightDecay, nameof(WeightDecay), "the paper fine-tunes with 5e-4");
-            OptionChecks.RequireDevice(Device, nameof(Device));
+            ToTrainingOptions(seed: 0, rows: int.MaxValue).Validate(setting => setting == nameof(TrainingOptions.Schedule) ? nameof(LearningRateSchedule) : setting);
         }
+
+        /// <summary>The run these options describe on <paramref name="rows"/> images: plain cross-entropy, the batch capped at the rows.</summary>
+        internal TrainingOptions ToTrainingOptions(int seed, int rows) => new()
+        {
+            Epochs = Epochs,
+            BatchSize = Math.Min(BatchSize, rows),
+            Schedule = LearningRateSchedule,
+            Momentum = Momentum,
+            WeightDecay = WeightDecay,
+            Augment = Augment,
+            Regularizer = RegularizerKind.None,
+            Seed = seed,
+            Device = Device,
+        };
     }
 }

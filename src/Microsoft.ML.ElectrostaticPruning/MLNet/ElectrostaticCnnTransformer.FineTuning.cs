@@ -1,9 +1,6 @@
-using Microsoft.ML.ElectrostaticPruning.Data;
-using Microsoft.ML.ElectrostaticPruning.Regularization;
-using Microsoft.ML.ElectrostaticPruning.Training;
 using Microsoft.ML.Runtime;
 
-namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 public sealed partial class ElectrostaticCnnTransformer
 {
@@ -27,21 +24,10 @@ public sealed partial class ElectrostaticCnnTransformer
         var o = (options ?? new FineTuneOptions()).Clone();
         o.Validate();
         var shape = _pruned.InputShape;
-        var train = ReadFineTuneData(trainData, o, "fine-tuning data");
-        var validation = o.ValidationSet is null ? null : ReadFineTuneData(o.ValidationSet, o, "validation data");
+        var train = ReadLabeledData(trainData, o.FeatureColumnName, o.LabelColumnName, "fine-tuning data", o.CancellationToken);
+        var validation = o.ValidationSet is null ? null : ReadLabeledData(o.ValidationSet, o.FeatureColumnName, o.LabelColumnName, "validation data", o.CancellationToken);
         int seed = o.Seed ?? _host.Rand.Next();
-        var trainingOptions = new TrainingOptions
-        {
-            Epochs = o.Epochs,
-            BatchSize = Math.Min(o.BatchSize, train.Count),
-            Schedule = o.LearningRateSchedule,
-            Momentum = o.Momentum,
-            WeightDecay = o.WeightDecay,
-            Augment = o.Augment,
-            Regularizer = RegularizerKind.None,
-            Seed = seed,
-            Device = o.Device,
-        };
+        var trainingOptions = o.ToTrainingOptions(seed, train.Count);
 
         var network = _pruned.Copy();
         TrainingHistory history;
@@ -67,11 +53,12 @@ public sealed partial class ElectrostaticCnnTransformer
         return new ElectrostaticCnnTransformer(_host, _dense.Acquire(), network, _plan, _labels, _columns, _training, fineTuning, _trainingOptions, _inferenceBatchSize);
     }
 
-    private ImageDataset ReadFineTuneData(IDataView data, FineTuneOptions o, string role)
+    /// <summary>Reads labelled images (the label a key with as many classes as the model) for fine-tuning or a sweep.</summary>
+    private ImageDataset ReadLabeledData(IDataView data, string featureColumnName, string labelColumnName, string role, CancellationToken cancellationToken)
     {
         var shape = _pruned.InputShape;
-        var features = SchemaValidation.RequireFeatureColumn(data.Schema, o.FeatureColumnName, shape.Size);
-        var label = SchemaValidation.RequireLabelColumn(data.Schema, o.LabelColumnName);
+        var features = SchemaValidation.RequireFeatureColumn(data.Schema, featureColumnName, shape.Size);
+        var label = SchemaValidation.RequireLabelColumn(data.Schema, labelColumnName);
         ulong classes = ((Microsoft.ML.Data.KeyDataViewType)label.Type).Count;
         if (classes != (ulong)_labels.Count)
         {
@@ -80,10 +67,10 @@ public sealed partial class ElectrostaticCnnTransformer
                 nameof(data));
         }
 
-        var (values, labels) = TrainingDataReader.Read(data, features, label, shape.Size, role, o.CancellationToken);
+        var (values, labels) = TrainingDataReader.Read(data, features, label, shape.Size, role, cancellationToken);
         if (labels.Length == 0)
         {
-            throw new ArgumentException($"The {role} has no rows; fine-tuning needs at least one image.", nameof(data));
+            throw new ArgumentException($"The {role} has no rows; at least one image is needed.", nameof(data));
         }
 
         return new ImageDataset(values, labels, shape, _labels.Count);

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <content>
 /// What ONNX export reads besides the scoring view (which writes the graph, see ScoringDataView.Onnx.cs): the column

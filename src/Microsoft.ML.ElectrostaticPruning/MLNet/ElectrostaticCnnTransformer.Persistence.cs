@@ -1,15 +1,11 @@
 using Microsoft.ML;
-using Microsoft.ML.ElectrostaticPruning.MLNet;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
-using Microsoft.ML.ElectrostaticPruning.Training;
 using Microsoft.ML.Runtime;
 
 // Registers the loader: a saved model names this assembly and this signature, so Model.Load finds it in any process
 // without a registration call.
 [assembly: LoadableClass(typeof(ElectrostaticCnnTransformer), null, typeof(SignatureLoadModel), "Electrostatic CNN", ElectrostaticCnnTransformer.LoaderSignature)]
 
-namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <content>Saving and loading through ML.NET's model repository (the internal API reached via build/Publicizer.targets).</content>
 public sealed partial class ElectrostaticCnnTransformer

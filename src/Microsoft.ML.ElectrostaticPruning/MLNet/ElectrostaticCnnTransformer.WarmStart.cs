@@ -1,7 +1,4 @@
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Training;
-
-namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <content>What <see cref="ElectrostaticCnnTrainer.Fit(IDataView, ElectrostaticCnnTransformer)"/> reads from the model it continues from.</content>
 public sealed partial class ElectrostaticCnnTransformer

@@ -1,11 +1,8 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
-using Microsoft.ML.ElectrostaticPruning.Training;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 
-namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>
 /// A trained and pruned CNN image classifier as an ML.NET transformer. It appends <c>Score</c> (K class probabilities, with
@@ -100,6 +97,15 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer, IDisposa
 
     /// <summary>The pruning plan of the network this transformer scores with.</summary>
     public PruningPlan PruningPlan => _plan;
+
+    /// <summary>The input column of images (C x H x W Singles), <c>Features</c> unless the options named another.</summary>
+    public string FeatureColumnName => _columns.Features;
+
+    /// <summary>The output column of class probabilities, <c>Score</c> unless the options named another.</summary>
+    public string ScoreColumnName => _columns.Score;
+
+    /// <summary>The output column of the predicted class key, <c>PredictedLabel</c> unless the options named another.</summary>
+    public string PredictedLabelColumnName => _columns.PredictedLabel;
 
     /// <summary>Images per forward pass in <see cref="Transform"/>.</summary>
     public int InferenceBatchSize => _inferenceBatchSize;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.ML.ElectrostaticPruning.Training;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.ElectrostaticPruning.MLNet;

@@ -1,5 +1,3 @@
-using Microsoft.ML.ElectrostaticPruning.Training;
-
 namespace Microsoft.ML.ElectrostaticPruning.MLNet;
 
 /// <summary>The checks that the trainer's and the fine-tuning options share; each exception names the option and its valid range.</summary>

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.MLNet;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>How one prunable convolution fared.</summary>
 /// <param name="LayerIndex">GReg layer index (shortcut convs do not advance it).</param>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Data;
-using Microsoft.ML.ElectrostaticPruning.Models;
 
 namespace Microsoft.ML.ElectrostaticPruning.MLNet;
 

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.Models;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>The convolutional networks of the model zoo.</summary>
 public enum CnnArchitecture

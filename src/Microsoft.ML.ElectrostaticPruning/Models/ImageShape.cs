@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.Models;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>The shape of one input image in planar CHW layout.</summary>
 /// <param name="Channels">Number of channels (1 for grayscale, 3 for RGB); at least 1.</param>

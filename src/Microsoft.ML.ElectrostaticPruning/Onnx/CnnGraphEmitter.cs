@@ -1,4 +1,3 @@
-using Microsoft.ML.ElectrostaticPruning.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Google.Protobuf;
 using Microsoft.ML.Data;
-using Microsoft.ML.ElectrostaticPruning.MLNet;
 using static Microsoft.ML.Model.OnnxConverter.OnnxCSharpToProtoWrapper;
 
-namespace Microsoft.ML.ElectrostaticPruning.Onnx;
+namespace Microsoft.ML;
 
 /// <summary>
 /// ONNX export of models that contain an <see cref="ElectrostaticCnnTransformer"/> at a standard opset of 13 or later,

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.Onnx;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>
 /// Keys of the model metadata (<c>metadata_props</c>) that

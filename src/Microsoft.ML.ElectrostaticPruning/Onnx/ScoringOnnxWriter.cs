@@ -1,5 +1,4 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.ElectrostaticPruning.Models;
 using Microsoft.ML.Model.OnnxConverter;
 
 namespace Microsoft.ML.ElectrostaticPruning.Onnx;

@@ -5,7 +5,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Pruning;
 /// original count), because odd channel counts run slowly on real hardware. Off by default so that the paper's
 /// speedups hold exactly.
 /// </summary>
-public sealed record ChannelRounding
+internal sealed record ChannelRounding
 {
     /// <summary>Creates a rounding to multiples of <paramref name="multiple"/>.</summary>
     /// <param name="multiple">Kept filters are rounded up to a multiple of this; at least 1 (1 = no rounding), typically 8.</param>

@@ -1,17 +1,21 @@
-using Microsoft.ML.ElectrostaticPruning.Models;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.ElectrostaticPruning.Pruning;
 
 /// <summary>
-/// The paper's Figure 3 data for one conv: the L1 norm of every filter and the normalized norm (norm / largest norm
-/// of the layer, so the largest filter is 1; an all-zero layer gives all zeros).
+/// The paper's Figure 3 data for one conv: the L1 norm of every filter, the normalized norm (norm / largest norm
+/// of the layer, so the largest filter is 1; an all-zero layer gives all zeros) and the L1 norm of every filter after
+/// its BatchNorm is folded in.
 /// </summary>
 /// <param name="Layer">The conv.</param>
 /// <param name="Norms">L1 norm per filter, in filter order.</param>
 /// <param name="Normalized">Norm / layer maximum, in filter order.</param>
 /// <param name="SortedNormalized">The normalized norms sorted ascending (the curve of Figure 3).</param>
-internal sealed record FilterNormProfile(ConvLayerInfo Layer, IReadOnlyList<double> Norms, IReadOnlyList<double> Normalized, IReadOnlyList<double> SortedNormalized)
+/// <param name="FoldedNorms">
+/// <c>|γ_n| / sqrt(σ²_n + ε) · ‖W_n‖₁</c>: the L1 norm of filter n of the BatchNorm-folded conv, what an inference-time
+/// network really multiplies by; equal to <paramref name="Norms"/> when the network has no BatchNorm.
+/// </param>
+internal sealed record FilterNormProfile(ConvLayerInfo Layer, IReadOnlyList<double> Norms, IReadOnlyList<double> Normalized, IReadOnlyList<double> SortedNormalized, IReadOnlyList<double> FoldedNorms)
 {
     /// <summary>Profiles every conv that <paramref name="plan"/> prunes in <paramref name="network"/>, in GReg order.</summary>
     public static IReadOnlyList<FilterNormProfile> Measure(CnnNetwork network, PruningPlan plan)
@@ -26,10 +30,19 @@ internal sealed record FilterNormProfile(ConvLayerInfo Layer, IReadOnlyList<doub
     {
         ArgumentNullException.ThrowIfNull(network);
         using var noGrad = no_grad();
-        double[] norms = FilterPruner.FilterNorms(network.GetConv(layer).weight!);
+        var weight = network.GetConv(layer).weight!;
+        double[] norms = FilterPruner.FilterNorms(weight);
+        double[] folded = network.IsBatchNormFolded ? norms : FoldedFilterNorms(weight, network.GetBatchNorm(layer));
         double max = norms.Max();
         double[] normalized = [.. norms.Select(n => max > 0 ? n / max : 0)];
         double[] sorted = [.. normalized.Order()];
-        return new FilterNormProfile(layer, norms, normalized, sorted);
+        return new FilterNormProfile(layer, norms, normalized, sorted, folded);
+    }
+
+    private static double[] FoldedFilterNorms(Tensor weight, TorchSharp.Modules.BatchNorm2d batchNorm)
+    {
+        using var scope = NewDisposeScope();
+        var (folded, _) = BatchNormFolding.FoldedWeights(weight, null, batchNorm);
+        return FilterPruner.FilterNorms(folded);
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.ML.ElectrostaticPruning.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

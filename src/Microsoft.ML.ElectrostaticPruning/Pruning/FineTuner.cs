@@ -1,8 +1,3 @@
-using Microsoft.ML.ElectrostaticPruning.Data;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Regularization;
-using Microsoft.ML.ElectrostaticPruning.Training;
-
 namespace Microsoft.ML.ElectrostaticPruning.Pruning;
 
 /// <summary>
@@ -16,20 +11,11 @@ internal static class FineTuner
     /// <param name="batchSize">Images per step; at least 1. Default 128.</param>
     /// <param name="seed">Seed of shuffling and augmentation. Default 0.</param>
     /// <param name="augment">CIFAR-style pad-crop-flip augmentation. Default false.</param>
-    public static TrainingOptions PaperOptions(int epochs, int batchSize = 128, int seed = 0, bool augment = false)
+    public static TrainingOptions PaperOptions(int epochs, int batchSize = ElectrostaticCnnTrainer.Defaults.BatchSize, int seed = 0, bool augment = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
-        return new TrainingOptions
-        {
-            Epochs = epochs,
-            BatchSize = batchSize,
-            Schedule = LearningRateSchedule.P2,
-            Momentum = 0.9,
-            WeightDecay = 5e-4,
-            Regularizer = RegularizerKind.None,
-            Augment = augment,
-            Seed = seed,
-        };
+        return new ElectrostaticCnnTransformer.FineTuneOptions { Epochs = epochs, BatchSize = batchSize, Augment = augment }
+            .ToTrainingOptions(seed, rows: int.MaxValue);
     }
 
     /// <summary>Trains <paramref name="pruned"/> in place with <paramref name="options"/> (see <see cref="PaperOptions"/>).</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Microsoft.ML.ElectrostaticPruning.Pruning;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>
 /// Size and cost of a network in GReg's conventions: parameters are conv and Linear weights and biases (BatchNorm

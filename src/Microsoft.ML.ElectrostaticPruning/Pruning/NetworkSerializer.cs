@@ -2,9 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.ML.ElectrostaticPruning.Models;
 
-using Microsoft.ML.ElectrostaticPruning.Runtime;
 
 namespace Microsoft.ML.ElectrostaticPruning.Pruning;
 

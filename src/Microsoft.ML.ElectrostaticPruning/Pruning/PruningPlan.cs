@@ -1,8 +1,7 @@
 using System.Globalization;
-using Microsoft.ML.ElectrostaticPruning.Models;
 using TorchSharp.Modules;
 
-namespace Microsoft.ML.ElectrostaticPruning.Pruning;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>
 /// Which fraction of filters to remove from which conv, in the paper's (GReg's) formats:
@@ -11,7 +10,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Pruning;
 /// (<c>[0:0, 1-15:0.65]</c>, ranges inclusive, unlisted layers 0); optionally followed by a skip list of
 /// <c>stage.block</c> prefixes whose convs get ratio 0 (<c>... skip 1.0,2.0,2.3,3.0,3.5</c>), and last by an
 /// optional channel rounding (<c>... round 16</c>: kept filter counts rounded up to multiples of 16, see
-/// <see cref="Pruning.ChannelRounding"/>; off unless written, so the paper's counts and speedups hold).
+/// <see cref="ChannelMultiple"/>; off unless written, so the paper's counts and speedups hold).
 /// Ratios lie in [0, 1). Shortcut convs and the last conv of every residual block are never pruned.
 /// The same plan selects the convs that the electrostatic regularizer acts on.
 /// </summary>
@@ -50,7 +49,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     public int ChannelMultiple => _channelMultiple;
 
     /// <summary>The rounding <see cref="ChannelMultiple"/> describes, or null when it is 1.</summary>
-    public ChannelRounding? ChannelRounding => _channelMultiple > 1 ? new ChannelRounding(_channelMultiple) : null;
+    internal ChannelRounding? ChannelRounding => _channelMultiple > 1 ? new ChannelRounding(_channelMultiple) : null;
 
     /// <summary>Parses a plan in any of the formats described on <see cref="PruningPlan"/>; <see cref="ToString"/> gives text that parses back to an equal plan.</summary>
     /// <exception cref="FormatException">The text is not a plan; the message names the offending token and what was expected.</exception>
@@ -92,6 +91,22 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     /// <summary>Every prunable conv loses <paramref name="ratio"/> of its filters.</summary>
     /// <param name="ratio">Fraction of filters to remove, in [0, 1).</param>
     public static PruningPlan Uniform(double ratio) => new(PlanKind.Uniform, CheckRatio(ratio, nameof(ratio)), [], [], []);
+
+    /// <summary>
+    /// The plan the paper sweeps at <paramref name="ratio"/> (Figure 2): for VGG GReg's <c>[0:0, 1-n:ratio]</c> (the first
+    /// conv keeps all filters, n the last conv's index); for every other network <see cref="Uniform"/> (for the CIFAR
+    /// ResNets the same as <c>[0, r, r, r, 0]</c>). Ratio 0 gives <c>Uniform(0)</c> for every network.
+    /// </summary>
+    /// <param name="architecture">The network the plan is for.</param>
+    /// <param name="ratio">Fraction of filters to remove, in [0, 1).</param>
+    public static PruningPlan PaperSweep(CnnArchitecture architecture, double ratio)
+    {
+        CheckRatio(ratio, nameof(ratio));
+        bool vgg = architecture is CnnArchitecture.Vgg11 or CnnArchitecture.Vgg13 or CnnArchitecture.Vgg16 or CnnArchitecture.Vgg19;
+        return vgg && ratio > 0
+            ? Parse(FormattableString.Invariant($"[0:0, 1-{CnnZoo.DefaultWidths(architecture).Length - 1}:{ratio:R}]"))
+            : Uniform(ratio);
+    }
 
     /// <summary>A per-stage list for ResNets: stem, each residual stage, classifier (which must be 0).</summary>
     /// <param name="ratios">One ratio in [0, 1) per stage.</param>

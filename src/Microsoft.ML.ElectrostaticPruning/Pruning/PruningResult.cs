@@ -1,5 +1,3 @@
-using Microsoft.ML.ElectrostaticPruning.Models;
-
 namespace Microsoft.ML.ElectrostaticPruning.Pruning;
 
 /// <summary>A physically pruned network and how it compares to the dense one.</summary>

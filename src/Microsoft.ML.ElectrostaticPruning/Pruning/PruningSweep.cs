@@ -1,6 +1,3 @@
-using Microsoft.ML.ElectrostaticPruning.Data;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Training;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.ElectrostaticPruning.Pruning;
@@ -22,10 +19,7 @@ internal static class PruningSweep
     public static PruningPlan PaperPlan(CnnNetwork network, double ratio)
     {
         ArgumentNullException.ThrowIfNull(network);
-        bool vgg = network.Architecture is CnnArchitecture.Vgg11 or CnnArchitecture.Vgg13 or CnnArchitecture.Vgg16 or CnnArchitecture.Vgg19;
-        return vgg && ratio > 0
-            ? PruningPlan.Parse(FormattableString.Invariant($"[0:0, 1-{network.ClassifierLayerIndex - 1}:{ratio:R}]"))
-            : PruningPlan.Uniform(ratio);
+        return PruningPlan.PaperSweep(network.Architecture, ratio);
     }
 
     /// <summary>Prunes <paramref name="dense"/> at each ratio and measures cost and top-1 accuracy on <paramref name="evaluation"/>.</summary>

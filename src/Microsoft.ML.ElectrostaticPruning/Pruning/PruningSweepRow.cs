@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.Pruning;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>One row of a pruning sweep (the data of the paper's Figure 2): a ratio, the pruned network's cost, its top-1 accuracy without fine-tuning.</summary>
 /// <param name="Ratio">Pruning ratio in [0, 1).</param>

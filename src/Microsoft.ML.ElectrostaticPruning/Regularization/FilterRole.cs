@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.Regularization;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>The part a filter plays in its layer's electrostatic field.</summary>
 public enum FilterRole

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.Regularization;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>How the gradient of the electrostatic-force penalty is formed.</summary>
 /// <remarks>

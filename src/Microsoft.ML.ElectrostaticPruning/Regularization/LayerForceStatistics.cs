@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.Regularization;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>
 /// The electrostatic field of one convolution layer, per filter, for reports and plots (e.g. the paper's Figure 3).

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.Regularization;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>Which penalty is added to the cross-entropy loss of the regularized convolution layers.</summary>
 public enum RegularizerKind

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Runtime;
 using TorchSharp;
 
 namespace Microsoft.ML.ElectrostaticPruning;

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.ML.ElectrostaticPruning.Runtime;
 using TorchSharp;
 
 namespace Microsoft.ML.ElectrostaticPruning;

@@ -1,4 +1,3 @@
-using Microsoft.ML.ElectrostaticPruning.Regularization;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.ElectrostaticPruning;

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.ElectrostaticPruning;

@@ -1,4 +1,3 @@
-using Microsoft.ML.ElectrostaticPruning.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.Training;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>What one training epoch measured.</summary>
 /// <param name="Epoch">0-based epoch index.</param>

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.Training;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>From <paramref name="Epoch"/> on (0-based), train with learning rate <paramref name="Rate"/>.</summary>
 /// <param name="Epoch">First epoch (0-based) the rate applies to; at least 0.</param>

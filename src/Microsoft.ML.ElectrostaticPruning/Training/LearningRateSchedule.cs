@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Microsoft.ML.ElectrostaticPruning.Training;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>
 /// A multi-step learning-rate schedule: the rate of the last milestone whose epoch is &lt;= the current epoch.

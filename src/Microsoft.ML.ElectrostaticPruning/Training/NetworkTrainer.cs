@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Microsoft.ML.ElectrostaticPruning.Data;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Regularization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,4 +1,3 @@
-using Microsoft.ML.ElectrostaticPruning.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 

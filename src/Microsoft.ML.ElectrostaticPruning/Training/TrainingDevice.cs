@@ -1,4 +1,4 @@
-namespace Microsoft.ML.ElectrostaticPruning.Training;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>Where training runs.</summary>
 public enum TrainingDevice

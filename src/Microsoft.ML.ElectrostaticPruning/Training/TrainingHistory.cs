@@ -1,6 +1,6 @@
 using System.Collections;
 
-namespace Microsoft.ML.ElectrostaticPruning.Training;
+namespace Microsoft.ML.ElectrostaticPruning;
 
 /// <summary>The metrics of every epoch of a training run, in order (epochs restored from a checkpoint included).</summary>
 public sealed class TrainingHistory : IReadOnlyList<EpochMetrics>

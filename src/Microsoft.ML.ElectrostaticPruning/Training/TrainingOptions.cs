@@ -1,5 +1,3 @@
-using Microsoft.ML.ElectrostaticPruning.Regularization;
-
 namespace Microsoft.ML.ElectrostaticPruning.Training;
 
 /// <summary>Settings of one <see cref="NetworkTrainer"/> run. Defaults follow the paper's Table 1 "pr" column.</summary>
@@ -9,37 +7,37 @@ internal sealed class TrainingOptions
     public int Epochs { get; set; } = 1;
 
     /// <summary>Images per SGD step; at least 1. Default 128. Also the evaluation batch size.</summary>
-    public int BatchSize { get; set; } = 128;
+    public int BatchSize { get; set; } = ElectrostaticCnnTrainer.Defaults.BatchSize;
 
     /// <summary>Learning-rate schedule. Default <see cref="LearningRateSchedule.P1"/>.</summary>
-    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.P1;
+    public LearningRateSchedule Schedule { get; set; } = ElectrostaticCnnTrainer.Defaults.LearningRateSchedule;
 
     /// <summary>SGD momentum, in [0, 1). Default 0.9.</summary>
-    public double Momentum { get; set; } = 0.9;
+    public double Momentum { get; set; } = ElectrostaticCnnTrainer.Defaults.Momentum;
 
     /// <summary>SGD weight decay (L2 on all parameters), finite and &gt;= 0. Default 0 (the paper's "pr"; "pr + ft" uses 5e-4).</summary>
-    public double WeightDecay { get; set; }
+    public double WeightDecay { get; set; } = ElectrostaticCnnTrainer.Defaults.WeightDecay;
 
     /// <summary>CIFAR-style augmentation: 4-pixel zero padding, random crop back to size, random horizontal flip. Default off.</summary>
     public bool Augment { get; set; }
 
     /// <summary>Penalty added to the cross-entropy. Default <see cref="RegularizerKind.ElectrostaticForce"/> (needs <see cref="Alpha"/>).</summary>
-    public RegularizerKind Regularizer { get; set; } = RegularizerKind.ElectrostaticForce;
+    public RegularizerKind Regularizer { get; set; } = ElectrostaticCnnTrainer.Defaults.Regularizer;
 
     /// <summary>Electrostatic force rate <c>alpha_e</c>, finite and &gt;= 0; required for the electrostatic force (the paper uses 1e-11 ... 1e-17).</summary>
     public double? Alpha { get; set; }
 
     /// <summary>Coulomb constant <c>k_e</c>, finite and &gt; 0. Default 8.99e9.</summary>
-    public double CoulombConstant { get; set; } = ElectrostaticForce.DefaultCoulombConstant;
+    public double CoulombConstant { get; set; } = ElectrostaticCnnTrainer.Defaults.CoulombConstant;
 
     /// <summary>Gradient of the electrostatic penalty. Default <see cref="ForceGradientMode.Paper"/> (Eq. 10).</summary>
-    public ForceGradientMode GradientMode { get; set; } = ForceGradientMode.Paper;
+    public ForceGradientMode GradientMode { get; set; } = ElectrostaticCnnTrainer.Defaults.GradientMode;
 
     /// <summary>Distance guard: <c>r_eff = max(r, epsilon)</c>, finite and &gt; 0. Default 1e-3 (see <see cref="ElectrostaticForce.DefaultDistanceEpsilon"/>).</summary>
     public double DistanceEpsilon { get; set; } = ElectrostaticForce.DefaultDistanceEpsilon;
 
     /// <summary>Rate of the L1 baseline, <c>rate * sum |w|</c>, finite and &gt;= 0. Default 1e-2 (the paper's).</summary>
-    public double L1Rate { get; set; } = L1NormRegularizer.DefaultRate;
+    public double L1Rate { get; set; } = ElectrostaticCnnTrainer.Defaults.L1Rate;
 
     /// <summary>Seed of the shuffling, augmentation and torch RNG per epoch; the same seed reproduces a CPU run exactly. Default 0.</summary>
     public int Seed { get; set; }
@@ -53,74 +51,59 @@ internal sealed class TrainingOptions
     /// <summary>Continue from <see cref="CheckpointPath"/> when that file exists (otherwise start fresh). Default false.</summary>
     public bool Resume { get; set; }
 
-    /// <summary>Throws a specific exception, naming the option and the valid range, for the first invalid setting.</summary>
-    public void Validate()
+    /// <summary>What the paper uses for weight decay, quoted by every weight-decay check.</summary>
+    internal const string WeightDecayHint = "the paper uses 0 for pruning and 5e-4 for fine-tuning";
+
+    /// <summary>
+    /// Throws a specific exception, naming the option and the valid range, for the first invalid setting. This is the one
+    /// place the training settings are checked: the trainer's options and the fine-tuning options map their settings onto
+    /// this record and pass <paramref name="optionName"/>, which turns a setting's name here into the name the user wrote
+    /// (e.g. <c>Alpha</c> into <c>ForceRate</c>); the exception's parameter name and message use that name.
+    /// </summary>
+    public void Validate(Func<string, string>? optionName = null)
     {
-        if (Epochs < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
-        }
-
-        if (BatchSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
-        }
-
+        string Name(string setting) => optionName?.Invoke(setting) ?? setting;
+        OptionChecks.RequirePositive(Epochs, Name(nameof(Epochs)));
+        OptionChecks.RequirePositive(BatchSize, Name(nameof(BatchSize)));
         if (Schedule is null)
         {
-            throw new ArgumentNullException(nameof(Schedule), "Schedule must be set, e.g. LearningRateSchedule.P1 or LearningRateSchedule.Parse(\"0:1e-1,100:1e-2\").");
+            throw new ArgumentNullException(Name(nameof(Schedule)), $"{Name(nameof(Schedule))} must be set, e.g. LearningRateSchedule.P1 or LearningRateSchedule.Parse(\"0:1e-1,100:1e-2\").");
         }
 
-        if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1) (the paper uses 0.9).");
-        }
-
-        if (!double.IsFinite(WeightDecay) || WeightDecay < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be finite and at least 0 (the paper uses 0 or 5e-4).");
-        }
-
+        OptionChecks.RequireMomentum(Momentum, Name(nameof(Momentum)));
+        OptionChecks.RequireNonNegative(WeightDecay, Name(nameof(WeightDecay)), WeightDecayHint);
         if (!Enum.IsDefined(Regularizer))
         {
-            throw new ArgumentOutOfRangeException(nameof(Regularizer), Regularizer, "Regularizer must be None, L1 or ElectrostaticForce.");
+            throw new ArgumentOutOfRangeException(Name(nameof(Regularizer)), Regularizer, $"{Name(nameof(Regularizer))} must be None, L1 or ElectrostaticForce.");
         }
 
         if (Regularizer == RegularizerKind.ElectrostaticForce && Alpha is null)
         {
-            throw new ArgumentException("Alpha (the electrostatic force rate alpha_e) is required when Regularizer is ElectrostaticForce; the paper uses 1e-11 to 1e-17.", nameof(Alpha));
+            throw new ArgumentException($"{Name(nameof(Alpha))} (the electrostatic force rate alpha_e) is required when {Name(nameof(Regularizer))} is ElectrostaticForce; the paper uses 1e-11 to 1e-17.", Name(nameof(Alpha)));
         }
 
-        if (Alpha is double alpha && (!double.IsFinite(alpha) || alpha < 0))
+        if (Alpha is double alpha)
         {
-            throw new ArgumentOutOfRangeException(nameof(Alpha), alpha, "Alpha (alpha_e) must be finite and at least 0; the paper uses 1e-11 to 1e-17.");
+            OptionChecks.RequireNonNegative(alpha, Name(nameof(Alpha)), "alpha_e; the paper uses 1e-11 to 1e-17");
         }
 
         if (!double.IsFinite(CoulombConstant) || CoulombConstant <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(CoulombConstant), CoulombConstant, "CoulombConstant (k_e) must be finite and greater than 0 (default 8.99e9).");
+            throw new ArgumentOutOfRangeException(Name(nameof(CoulombConstant)), CoulombConstant, $"{Name(nameof(CoulombConstant))} (k_e) must be finite and greater than 0 (default 8.99e9).");
         }
 
         if (!Enum.IsDefined(GradientMode))
         {
-            throw new ArgumentOutOfRangeException(nameof(GradientMode), GradientMode, "GradientMode must be Paper or Exact.");
+            throw new ArgumentOutOfRangeException(Name(nameof(GradientMode)), GradientMode, $"{Name(nameof(GradientMode))} must be Paper or Exact.");
         }
 
         if (!double.IsFinite(DistanceEpsilon) || DistanceEpsilon <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(DistanceEpsilon), DistanceEpsilon, "DistanceEpsilon must be finite and greater than 0 (default 1e-3).");
+            throw new ArgumentOutOfRangeException(Name(nameof(DistanceEpsilon)), DistanceEpsilon, $"{Name(nameof(DistanceEpsilon))} must be finite and greater than 0 (default 1e-3).");
         }
 
-        if (!double.IsFinite(L1Rate) || L1Rate < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(L1Rate), L1Rate, "L1Rate must be finite and at least 0 (the paper uses 1e-2).");
-        }
-
-        if (!Enum.IsDefined(Device))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Device), Device, "Device must be Auto, Cpu or Cuda.");
-        }
-
+        OptionChecks.RequireNonNegative(L1Rate, Name(nameof(L1Rate)), "the paper uses 1e-2");
+        OptionChecks.RequireDevice(Device, Name(nameof(Device)));
         if (Resume && string.IsNullOrWhiteSpace(CheckpointPath))
         {
             throw new ArgumentException("Resume needs CheckpointPath: the file to resume from.", nameof(CheckpointPath));

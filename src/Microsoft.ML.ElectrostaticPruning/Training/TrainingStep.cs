@@ -1,4 +1,3 @@
-using Microsoft.ML.ElectrostaticPruning.Regularization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

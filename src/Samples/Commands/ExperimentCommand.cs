@@ -20,7 +20,7 @@ internal sealed class ExperimentCommand(IAnsiConsole console) : Command<Experime
 
         var experiment = ExperimentResolver.Resolve(ExperimentPresets.Find(settings.Preset), settings);
         console.Write(ExperimentView.Settings(experiment));
-        console.Write(ExperimentView.Plans(experiment, settings.Seed));
+        console.Write(ExperimentView.Plans(experiment));
         if (settings.DryRun)
         {
             return 0;

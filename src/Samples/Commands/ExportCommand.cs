@@ -1,8 +1,8 @@
 using ElectrostaticPruning.Samples.Cli.Settings;
+using ElectrostaticPruning.Samples.Infrastructure;
 using ElectrostaticPruning.Samples.Jobs;
 using Microsoft.ML;
-using Microsoft.ML.ElectrostaticPruning.Onnx;
-using Microsoft.ML.ElectrostaticPruning.Runtime;
+using Microsoft.ML.ElectrostaticPruning;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -16,21 +16,20 @@ internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportComman
     {
         var mlContext = new MLContext(seed: settings.Seed);
         var (model, schema) = ModelFiles.LoadWithSchema(mlContext, settings.Model!);
-        var columns = model.Columns;
         string path = settings.Onnx!;
-        AtomicFile.Write(path, stream => mlContext.Model.ExportToOnnx(model, schema, stream, settings.Opset, columns.Score, columns.PredictedLabel));
+        AtomicFile.Write(path, stream => mlContext.Model.ExportToOnnx(model, schema, stream, settings.Opset, model.ScoreColumnName, model.PredictedLabelColumnName));
 
         var summary = model.Summary;
         var shape = summary.InputShape;
-        var dims = schema[columns.Features].Type is Microsoft.ML.Data.VectorDataViewType { Dimensions.Length: > 1 } shaped
+        var dims = schema[model.FeatureColumnName].Type is Microsoft.ML.Data.VectorDataViewType { Dimensions.Length: > 1 } shaped
             ? string.Join(", ", shaped.Dimensions)
             : shape.Size.ToString(System.Globalization.CultureInfo.InvariantCulture);
         console.MarkupLine(Markup.Escape(
             $"Wrote {path} ({new FileInfo(path).Length / 1024.0:N0} KiB, opset {settings.Opset}): {summary.Architecture}, plan {summary.PruningPlan}, " +
             $"{summary.Pruned.Parameters:N0} params, BatchNorm folded."));
         console.MarkupLine(Markup.Escape(
-            $"Input '{columns.Features}': float [N, {dims}] ({shape} planar CHW per row). Outputs '{columns.Score}.output': float [N, {summary.ClassCount}] " +
-            $"probabilities, '{columns.PredictedLabel}.output': uint32 [N, 1] (1-based class index)."));
+            $"Input '{model.FeatureColumnName}': float [N, {dims}] ({shape} planar CHW per row). Outputs '{model.ScoreColumnName}.output': float [N, {summary.ClassCount}] " +
+            $"probabilities, '{model.PredictedLabelColumnName}.output': uint32 [N, 1] (1-based class index)."));
         console.MarkupLine(Markup.Escape($"Metadata '{ElectrostaticOnnxMetadata.ClassNames}': {string.Join(", ", summary.ClassNames)}."));
         return 0;
     }

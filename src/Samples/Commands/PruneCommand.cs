@@ -4,6 +4,7 @@ using ElectrostaticPruning.Samples.Data;
 using ElectrostaticPruning.Samples.Jobs;
 using ElectrostaticPruning.Samples.Reporting;
 using Microsoft.ML;
+using Microsoft.ML.ElectrostaticPruning;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -28,7 +29,7 @@ internal sealed class PruneCommand(IAnsiConsole console) : Command<PruneCommandS
         if (settings.Data is not null)
         {
             var data = DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data), settings);
-            using var unpruned = trained.Prune(Microsoft.ML.ElectrostaticPruning.Pruning.PruningPlan.Uniform(0));
+            using var unpruned = trained.Prune(PruningPlan.Uniform(0));
             console.MarkupLine($"Test top-1 on {Markup.Escape(data.Description)}: dense {Units.Percent(PrunedEvaluation.Accuracy(mlContext, unpruned, data.Test))}, " +
                 $"pruned [bold]{Units.Percent(PrunedEvaluation.Accuracy(mlContext, pruned, data.Test))}[/] (no fine-tuning).");
         }

@@ -4,12 +4,9 @@ using ElectrostaticPruning.Samples.Cli.Settings;
 using ElectrostaticPruning.Samples.Jobs;
 using ElectrostaticPruning.Samples.Reporting;
 using Microsoft.ML;
-using Microsoft.ML.ElectrostaticPruning.MLNet;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
+using Microsoft.ML.ElectrostaticPruning;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using TorchSharp;
 
 namespace ElectrostaticPruning.Samples.Commands;
 
@@ -33,19 +30,10 @@ internal sealed class SummaryCommand(IAnsiConsole console) : Command<SummaryComm
             return 0;
         }
 
-        using var network = Build(settings);
-        var pruning = settings.Plan is null ? null : FilterPruner.Prune(network, LibraryOptions.ParsePlan(settings.Plan, settings.Skip));
-        try
-        {
-            console.Write(NetworkSummaryView.Layers(network, pruning));
-            console.Write(NetworkSummaryView.Complexity(pruning?.Dense ?? ComplexityCounter.Measure(network), pruning?.Pruned));
-            console.MarkupLine(Markup.Escape($"Machine: {RunEnvironment.Describe()}"));
-        }
-        finally
-        {
-            pruning?.Network.Dispose();
-        }
-
+        var description = Describe(settings);
+        console.Write(NetworkSummaryView.Layers(description));
+        console.Write(NetworkSummaryView.Complexity(description.Dense, description.Pruned));
+        console.MarkupLine(Markup.Escape($"Machine: {RunEnvironment.Describe()}"));
         return 0;
     }
 
@@ -73,7 +61,7 @@ internal sealed class SummaryCommand(IAnsiConsole console) : Command<SummaryComm
         return table;
     }
 
-    private static CnnNetwork Build(SummaryCommandSettings settings)
+    private static NetworkDescription Describe(SummaryCommandSettings settings)
     {
         var architecture = LibraryOptions.ParseArchitecture(settings.Architecture!);
         var shape = LibraryOptions.DefaultInputShape(architecture);
@@ -83,7 +71,7 @@ internal sealed class SummaryCommand(IAnsiConsole console) : Command<SummaryComm
             shape = new ImageShape(channels, height, width);
         }
 
-        torch.manual_seed(settings.Seed);
-        return CnnZoo.Create(architecture, shape, settings.Classes ?? LibraryOptions.DefaultClassCount(architecture));
+        var plan = settings.Plan is null ? null : LibraryOptions.ParsePlan(settings.Plan, settings.Skip);
+        return NetworkDescription.Describe(architecture, shape, settings.Classes ?? LibraryOptions.DefaultClassCount(architecture), plan);
     }
 }

@@ -1,11 +1,12 @@
 using ElectrostaticPruning.Samples.Cli;
 using ElectrostaticPruning.Samples.Cli.Settings;
 using ElectrostaticPruning.Samples.Data;
+using ElectrostaticPruning.Samples.Infrastructure;
 using ElectrostaticPruning.Samples.Jobs;
 using ElectrostaticPruning.Samples.Reporting;
 using ElectrostaticPruning.Samples.Reporting.Progress;
 using Microsoft.ML;
-using Microsoft.ML.ElectrostaticPruning.Runtime;
+using Microsoft.ML.ElectrostaticPruning;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -26,7 +27,7 @@ internal sealed class SweepCommand(IAnsiConsole console) : Command<SweepCommandS
         var sweeps = ProgressBoards.Run(console, board =>
         {
             var line = board.Start("pruning sweep", models.Count * ratios.Count);
-            var result = models.Select(m => PrunedEvaluation.Sweep(mlContext, m.Label, m.Model, ratios, data.Test, line, cancellationToken)).ToList();
+            var result = models.Select(m => PrunedEvaluation.Sweep(m.Label, m.Model, ratios, data.Test, line, cancellationToken)).ToList();
             line.Complete(string.Empty);
             return result;
         });

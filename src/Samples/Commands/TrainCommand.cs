@@ -5,8 +5,7 @@ using ElectrostaticPruning.Samples.Jobs;
 using ElectrostaticPruning.Samples.Reporting;
 using ElectrostaticPruning.Samples.Reporting.Progress;
 using Microsoft.ML;
-using Microsoft.ML.ElectrostaticPruning.MLNet;
-using Microsoft.ML.ElectrostaticPruning.Models;
+using Microsoft.ML.ElectrostaticPruning;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -2,8 +2,7 @@ using System.Globalization;
 using ElectrostaticPruning.Samples.Cli.Settings;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.ElectrostaticPruning.Data;
-using Microsoft.ML.ElectrostaticPruning.Models;
+using Microsoft.ML.ElectrostaticPruning;
 using Microsoft.ML.Transforms.Image;
 
 namespace ElectrostaticPruning.Samples.Data;
@@ -86,7 +85,7 @@ internal static class DataLoader
     {
         var size = settings.ImageSize ?? DataSettings.DefaultImageSize;
         var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
-            .Append(mlContext.Transforms.LoadImages("Image", source.TrainFolder, "ImagePath"))
+            .Append(mlContext.Transforms.LoadImages("Image", imageFolder: null, "ImagePath"))
             .Append(mlContext.Transforms.ResizeImages("Image", size, size))
             .Append(mlContext.Transforms.ExtractPixels(
                 "Features",
@@ -101,18 +100,10 @@ internal static class DataLoader
         IDataView? test = null;
         if (source.TestFolder is not null)
         {
-            var testPipeline = mlContext.Transforms.LoadImages("Image", source.TestFolder, "ImagePath")
-                .Append(mlContext.Transforms.ResizeImages("Image", size, size))
-                .Append(mlContext.Transforms.ExtractPixels(
-                    "Features",
-                    "Image",
-                    settings.Grayscale ? ImagePixelExtractingEstimator.ColorBits.Red : ImagePixelExtractingEstimator.ColorBits.Rgb,
-                    scaleImage: 1f / 255));
+            // Absolute image paths: the pipeline fitted on the training folder scores the test folder as it is, with the
+            // training classes' label keys.
             var testRows = mlContext.Data.LoadFromImageFolder(source.TestFolder);
-
-            // The label keys come from the training classes, so test and train agree on every class index.
-            var keyed = preprocessing.First().Transform(testRows);
-            test = mlContext.Data.Cache(testPipeline.Fit(keyed).Transform(keyed), "Label", "Features");
+            test = mlContext.Data.Cache(preprocessing.Transform(testRows), "Label", "Features");
         }
 
         return (train, test, "image folders");

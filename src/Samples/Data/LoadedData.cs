@@ -1,5 +1,5 @@
 using Microsoft.ML;
-using Microsoft.ML.ElectrostaticPruning.Models;
+using Microsoft.ML.ElectrostaticPruning;
 
 namespace ElectrostaticPruning.Samples.Data;
 

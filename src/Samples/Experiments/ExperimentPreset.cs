@@ -1,4 +1,4 @@
-using Microsoft.ML.ElectrostaticPruning.Models;
+using Microsoft.ML.ElectrostaticPruning;
 
 namespace ElectrostaticPruning.Samples.Experiments;
 

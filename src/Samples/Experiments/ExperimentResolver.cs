@@ -1,6 +1,6 @@
 using ElectrostaticPruning.Samples.Cli;
 using ElectrostaticPruning.Samples.Cli.Settings;
-using Microsoft.ML.ElectrostaticPruning.Regularization;
+using Microsoft.ML.ElectrostaticPruning;
 
 namespace ElectrostaticPruning.Samples.Experiments;
 

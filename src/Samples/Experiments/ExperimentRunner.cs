@@ -4,16 +4,13 @@ using System.Text;
 using ElectrostaticPruning.Samples.Cli;
 using ElectrostaticPruning.Samples.Cli.Settings;
 using ElectrostaticPruning.Samples.Data;
+using ElectrostaticPruning.Samples.Infrastructure;
 using ElectrostaticPruning.Samples.Jobs;
 using ElectrostaticPruning.Samples.Plots;
 using ElectrostaticPruning.Samples.Reporting;
 using ElectrostaticPruning.Samples.Reporting.Progress;
 using Microsoft.ML;
-using Microsoft.ML.ElectrostaticPruning.MLNet;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
-using Microsoft.ML.ElectrostaticPruning.Regularization;
-using Microsoft.ML.ElectrostaticPruning.Runtime;
-using Microsoft.ML.ElectrostaticPruning.Training;
+using Microsoft.ML.ElectrostaticPruning;
 using Spectre.Console;
 
 namespace ElectrostaticPruning.Samples.Experiments;
@@ -100,7 +97,7 @@ internal static class ExperimentRunner
             if (settings.Compare)
             {
                 var line = board.Start("pruning sweep", trained.Count * ratios.Count);
-                curves = [.. trained.Select(t => PrunedEvaluation.Sweep(mlContext, t.Spec.Method, t.Model, ratios, data.Test, line, cancellationToken))];
+                curves = [.. trained.Select(t => PrunedEvaluation.Sweep(t.Spec.Method, t.Model, ratios, data.Test, line, cancellationToken))];
                 line.Complete(string.Empty);
             }
 
@@ -126,8 +123,7 @@ internal static class ExperimentRunner
             var table = ResultsTable.Create(sweeps);
             console.Write(table.ToSpectreTable("Top-1 accuracy pruned without fine-tuning"));
             OutputFiles.WriteFigure2(settings.Output, sweeps, $"{preset.Title} ({data.TrainCount:N0} training images)", data.ClassNames.Count);
-            var norms = models.SelectMany(m => FilterNormProfile.Measure(m.Model.DenseNetwork, m.Spec.Plan)
-                .Select(p => new LayerFilterNorms(m.Spec.Method, p.Layer.Name, p.Normalized))).ToList();
+            var norms = models.SelectMany(m => m.Model.GetFilterNorms().Select(p => new LayerFilterNorms(m.Spec.Method, p.Name, p.NormalizedL1Norms))).ToList();
             OutputFiles.WriteFigure3(settings.Output, norms, $"Normalized filter L1 norms ({preset.Title}, first layers)");
             markdown.AppendLine().AppendLine("## Pruned without fine-tuning (Figure 2)").AppendLine().Append(table.ToMarkdown());
         }

@@ -1,11 +1,8 @@
 using System.Globalization;
 using ElectrostaticPruning.Samples.Cli;
 using ElectrostaticPruning.Samples.Reporting;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
-using Microsoft.ML.ElectrostaticPruning.Regularization;
+using Microsoft.ML.ElectrostaticPruning;
 using Spectre.Console;
-using TorchSharp;
 
 namespace ElectrostaticPruning.Samples.Experiments;
 
@@ -62,16 +59,14 @@ internal static class ExperimentView
     }
 
     /// <summary>
-    /// Builds the preset's network and prunes it by every plan (weights are random, which does not change the cost):
+    /// Describes the preset's network under every plan (no training: kept filters do not depend on the weights):
     /// params, FLOPs and speedup of each plan next to the speedup Table 2 reports.
     /// </summary>
-    public static Table Plans(ResolvedExperiment experiment, int seed)
+    public static Table Plans(ResolvedExperiment experiment)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         var preset = experiment.Preset;
-        torch.manual_seed(seed);
-        using var network = CnnZoo.Create(preset.Architecture, preset.InputShape, preset.ClassCount);
-        var dense = ComplexityCounter.Measure(network);
+        var dense = NetworkDescription.Describe(preset.Architecture, preset.InputShape, preset.ClassCount).Dense;
         var table = new Table().RoundedBorder().Title(Markup.Escape(
             $"Plans on {preset.Architecture} ({Units.Parameters(dense.Parameters)} params, {Units.Flops(dense.Flops)}, {Units.WithPrefix(dense.MultiplyAccumulates, "MACs")} dense)"));
         table.AddColumn("Plan");
@@ -82,17 +77,14 @@ internal static class ExperimentView
         table.AddColumn(new TableColumn("Paper (Table 2)").RightAligned());
         foreach (var plan in experiment.Plans)
         {
-            var result = FilterPruner.Prune(network, LibraryOptions.ParsePlan(plan.Plan, plan.Skip));
-            using (result.Network)
-            {
-                table.AddRow(
-                    Markup.Escape(plan.Plan),
-                    Markup.Escape(plan.Skip ?? "-"),
-                    Units.Parameters(result.Pruned.Parameters),
-                    Units.Flops(result.Pruned.Flops),
-                    $"[bold]{Units.Speedup(result.Speedup)}[/]",
-                    plan.PaperSpeedup is { } paper ? Units.Speedup(paper) : "-");
-            }
+            var description = NetworkDescription.Describe(preset.Architecture, preset.InputShape, preset.ClassCount, LibraryOptions.ParsePlan(plan.Plan, plan.Skip));
+            table.AddRow(
+                Markup.Escape(plan.Plan),
+                Markup.Escape(plan.Skip ?? "-"),
+                Units.Parameters(description.Pruned!.Parameters),
+                Units.Flops(description.Pruned.Flops),
+                $"[bold]{Units.Speedup(description.Speedup!.Value)}[/]",
+                plan.PaperSpeedup is { } paper ? Units.Speedup(paper) : "-");
         }
 
         return table;

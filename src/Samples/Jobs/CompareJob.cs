@@ -8,10 +8,7 @@ using ElectrostaticPruning.Samples.Plots;
 using ElectrostaticPruning.Samples.Reporting;
 using ElectrostaticPruning.Samples.Reporting.Progress;
 using Microsoft.ML;
-using Microsoft.ML.ElectrostaticPruning.MLNet;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
-using Microsoft.ML.ElectrostaticPruning.Regularization;
+using Microsoft.ML.ElectrostaticPruning;
 using Spectre.Console;
 
 namespace ElectrostaticPruning.Samples.Jobs;
@@ -137,11 +134,10 @@ internal sealed class CompareJob(IAnsiConsole console)
         }
 
         var sweepLine = board.Start("pruning sweep", trainings.Count * ratios.Count);
-        var sweeps = trainings.Select(t => PrunedEvaluation.Sweep(mlContext, t.Spec.Method, t.Model, ratios, data.Test, sweepLine, cancellationToken)).ToList();
+        var sweeps = trainings.Select(t => PrunedEvaluation.Sweep(t.Spec.Method, t.Model, ratios, data.Test, sweepLine, cancellationToken)).ToList();
         sweepLine.Complete($"{trainings.Count} models x {ratios.Count} ratios");
 
-        var norms = trainings.SelectMany(t => FilterNormProfile.Measure(t.Model.DenseNetwork, t.Spec.Plan)
-            .Select(profile => new LayerFilterNorms(t.Spec.Method, profile.Layer.Name, profile.Normalized))).ToList();
+        var norms = trainings.SelectMany(t => t.Model.GetFilterNorms().Select(profile => new LayerFilterNorms(t.Spec.Method, profile.Name, profile.NormalizedL1Norms))).ToList();
 
         var fineTuned = new List<FineTuneRow>();
         if (settings.FinetuneSpeedup > 0)

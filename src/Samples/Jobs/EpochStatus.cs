@@ -1,6 +1,6 @@
 using System.Globalization;
 using ElectrostaticPruning.Samples.Reporting;
-using Microsoft.ML.ElectrostaticPruning.Training;
+using Microsoft.ML.ElectrostaticPruning;
 
 namespace ElectrostaticPruning.Samples.Jobs;
 

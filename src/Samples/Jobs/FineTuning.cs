@@ -2,9 +2,7 @@ using ElectrostaticPruning.Samples.Cli;
 using ElectrostaticPruning.Samples.Experiments;
 using ElectrostaticPruning.Samples.Reporting.Progress;
 using Microsoft.ML;
-using Microsoft.ML.ElectrostaticPruning.MLNet;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
-using Microsoft.ML.ElectrostaticPruning.Training;
+using Microsoft.ML.ElectrostaticPruning;
 
 namespace ElectrostaticPruning.Samples.Jobs;
 

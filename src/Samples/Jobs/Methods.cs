@@ -1,4 +1,4 @@
-using Microsoft.ML.ElectrostaticPruning.Regularization;
+using Microsoft.ML.ElectrostaticPruning;
 
 namespace ElectrostaticPruning.Samples.Jobs;
 

@@ -1,6 +1,6 @@
+using ElectrostaticPruning.Samples.Infrastructure;
 using Microsoft.ML;
-using Microsoft.ML.ElectrostaticPruning.MLNet;
-using Microsoft.ML.ElectrostaticPruning.Runtime;
+using Microsoft.ML.ElectrostaticPruning;
 
 namespace ElectrostaticPruning.Samples.Jobs;
 

@@ -1,6 +1,7 @@
+using ElectrostaticPruning.Samples.Infrastructure;
 using ElectrostaticPruning.Samples.Plots;
 using ElectrostaticPruning.Samples.Reporting;
-using Microsoft.ML.ElectrostaticPruning.Runtime;
+using Microsoft.ML.ElectrostaticPruning;
 
 namespace ElectrostaticPruning.Samples.Jobs;
 

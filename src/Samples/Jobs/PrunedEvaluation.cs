@@ -1,8 +1,8 @@
+using ElectrostaticPruning.Samples.Data;
 using ElectrostaticPruning.Samples.Reporting;
 using ElectrostaticPruning.Samples.Reporting.Progress;
 using Microsoft.ML;
-using Microsoft.ML.ElectrostaticPruning.MLNet;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
+using Microsoft.ML.ElectrostaticPruning;
 
 namespace ElectrostaticPruning.Samples.Jobs;
 
@@ -16,7 +16,7 @@ internal static class PrunedEvaluation
     public static PruningPlan PlanForRatio(ElectrostaticCnnTransformer trained, double ratio)
     {
         ArgumentNullException.ThrowIfNull(trained);
-        return PruningSweep.PaperPlan(trained.DenseNetwork, ratio);
+        return PruningPlan.PaperSweep(trained.Summary.Architecture, ratio);
     }
 
     /// <summary>Top-1 accuracy (ML.NET's micro accuracy) of <paramref name="model"/> on <paramref name="test"/>.</summary>
@@ -39,19 +39,18 @@ internal static class PrunedEvaluation
 
     /// <summary>The paper's Figure 2 curve of one trained model: pruned at every ratio, evaluated without fine-tuning.</summary>
     public static MethodSweep Sweep(
-        MLContext mlContext, string method, ElectrostaticCnnTransformer trained, IReadOnlyList<double> ratios, IDataView test, IProgressLine line, CancellationToken cancellationToken)
+        string method, ElectrostaticCnnTransformer trained, IReadOnlyList<double> ratios, IDataView test, IProgressLine line, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(ratios);
+        ArgumentNullException.ThrowIfNull(trained);
         ArgumentNullException.ThrowIfNull(line);
-        var points = new List<SweepPoint>(ratios.Count);
-        foreach (var ratio in ratios)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var point = Measure(mlContext, trained, PlanForRatio(trained, ratio), ratio, test);
-            points.Add(point);
-            line.Advance(1, $"{method} @ {ratio:0.##}: {Units.Percent(point.Accuracy)} ({Units.Speedup(point.Speedup)})");
-        }
+        var progress = new Progress(row => line.Advance(1, $"{method} @ {row.Ratio:0.##}: {Units.Percent(row.Top1Accuracy)} ({Units.Speedup(row.Speedup)})"));
+        var rows = trained.Sweep(test, ratios, labelColumnName: ColumnNames.Label, progress: progress, cancellationToken: cancellationToken);
+        return new MethodSweep(method, [.. rows.Select(r => new SweepPoint(r.Ratio, r.Parameters, r.Flops, r.Speedup, r.Top1Accuracy))]);
+    }
 
-        return new MethodSweep(method, points);
+    // Reports synchronously (System.Progress<T> posts to the thread pool, which would reorder the progress lines).
+    private sealed class Progress(Action<PruningSweepRow> report) : IProgress<PruningSweepRow>
+    {
+        public void Report(PruningSweepRow value) => report(value);
     }
 }

@@ -1,9 +1,6 @@
 using ElectrostaticPruning.Samples.Cli;
 using ElectrostaticPruning.Samples.Cli.Settings;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
-using Microsoft.ML.ElectrostaticPruning.Regularization;
-using Microsoft.ML.ElectrostaticPruning.Training;
+using Microsoft.ML.ElectrostaticPruning;
 using TorchSharp;
 
 namespace ElectrostaticPruning.Samples.Jobs;
@@ -22,7 +19,7 @@ internal static class TrainingSpecs
         var architecture = settings.Architecture is null ? defaults.Architecture : LibraryOptions.ParseArchitecture(settings.Architecture);
         var regularizer = settings.Regularizer is null ? defaults.Regularizer : LibraryOptions.ParseRegularizer(settings.Regularizer);
         var plan = settings.Plan is null
-            ? (settings.Architecture is null ? defaults.Plan : DefaultPlan(architecture, inputShape, classCount))
+            ? (settings.Architecture is null ? defaults.Plan : DefaultPlan(architecture))
             : LibraryOptions.ParsePlan(settings.Plan, settings.Skip);
         return defaults with
         {
@@ -50,11 +47,9 @@ internal static class TrainingSpecs
     /// The plan that selects the layers to regularize when the user gives none: half of every prunable conv (for VGG the
     /// first conv is kept, as in the paper). Only the selection matters for training; sweeps prune at other ratios.
     /// </summary>
-    public static PruningPlan DefaultPlan(CnnArchitecture architecture, ImageShape inputShape, int classCount)
+    public static PruningPlan DefaultPlan(CnnArchitecture architecture)
     {
-        torch.manual_seed(0);
-        using var network = CnnZoo.Create(architecture, inputShape, classCount);
-        return PruningSweep.PaperPlan(network, 0.5);
+        return PruningPlan.PaperSweep(architecture, 0.5);
     }
 
     /// <summary>
@@ -85,7 +80,7 @@ internal static class TrainingSpecs
         Experiments.ExperimentResolver.PaperCoulombConstant,
         ForceGradientMode.Paper,
         PaperL1Rate,
-        DefaultPlan(architecture, inputShape, classCount),
+        DefaultPlan(architecture),
         FineTuneEpochs: 0,
         Seed: 1,
         TrainingDevice.Auto);

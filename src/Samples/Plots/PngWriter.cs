@@ -1,4 +1,5 @@
-using Microsoft.ML.ElectrostaticPruning.Runtime;
+using ElectrostaticPruning.Samples.Infrastructure;
+using Microsoft.ML.ElectrostaticPruning;
 using OxyPlot;
 using OxyPlot.SkiaSharp;
 using SkiaSharp;

@@ -1,6 +1,5 @@
 using System.Globalization;
-using Microsoft.ML.ElectrostaticPruning.Models;
-using Microsoft.ML.ElectrostaticPruning.Pruning;
+using Microsoft.ML.ElectrostaticPruning;
 using Spectre.Console;
 
 namespace ElectrostaticPruning.Samples.Reporting;
@@ -8,47 +7,39 @@ namespace ElectrostaticPruning.Samples.Reporting;
 /// <summary>Tables that describe a network: its conv layers (with kept filters when pruned) and its cost.</summary>
 internal static class NetworkSummaryView
 {
-    /// <summary>One row per conv layer: GReg index, name, stage.block, role, filters, and kept filters / ratio when pruned.</summary>
-    public static Table Layers(CnnNetwork network, PruningResult? pruning)
+    /// <summary>One row per conv layer: GReg index, name, stage.block, role, filters, and kept filters / ratio when a plan is given.</summary>
+    public static Table Layers(NetworkDescription description)
     {
-        ArgumentNullException.ThrowIfNull(network);
-        var kept = pruning?.Layers.ToDictionary(l => l.Layer.Name, StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(description);
+        bool planned = description.Plan is not null;
         var table = new Table().RoundedBorder()
-            .Title(Markup.Escape($"{network.Architecture}: conv layers (input {network.InputShape}, {network.ClassCount} classes)"));
+            .Title(Markup.Escape($"{description.Architecture}: conv layers (input {description.InputShape}, {description.ClassCount} classes)"));
         table.AddColumn(new TableColumn("Layer").RightAligned());
         table.AddColumn("Name");
         table.AddColumn("Stage.block");
         table.AddColumn("Role");
         table.AddColumn(new TableColumn("Filters").RightAligned());
-        if (pruning is not null)
+        if (planned)
         {
             table.AddColumn(new TableColumn("Kept").RightAligned());
             table.AddColumn(new TableColumn("Ratio").RightAligned());
         }
 
-        foreach (var layer in network.ConvLayers)
+        foreach (var layer in description.Layers)
         {
-            var role = layer.IsShortcut ? "shortcut" : layer.IsResidualLocked ? "block output (kept)" : "prunable";
+            var role = layer.IsShortcut ? "shortcut" : layer.IsPrunable ? layer.IsSkipped ? "prunable (skipped)" : "prunable" : "block output (kept)";
             var cells = new List<string>
             {
                 layer.IsShortcut ? "-" : layer.LayerIndex.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(layer.Name),
                 $"{layer.Stage}.{layer.Block}",
                 role,
-                layer.OutChannels.ToString(CultureInfo.InvariantCulture),
+                layer.Filters.ToString(CultureInfo.InvariantCulture),
             };
-            if (pruning is not null)
+            if (planned)
             {
-                if (kept!.TryGetValue(layer.Name, out var result) && result.IsPruned)
-                {
-                    cells.Add($"[bold]{result.KeptFilters}[/]");
-                    cells.Add(result.Ratio.ToString("0.###", CultureInfo.InvariantCulture));
-                }
-                else
-                {
-                    cells.Add(layer.OutChannels.ToString(CultureInfo.InvariantCulture));
-                    cells.Add("0");
-                }
+                cells.Add(layer.IsPruned ? $"[bold]{layer.KeptFilters}[/]" : layer.KeptFilters.ToString(CultureInfo.InvariantCulture));
+                cells.Add(layer.IsPruned ? layer.Ratio.ToString("0.###", CultureInfo.InvariantCulture) : "0");
             }
 
             table.AddRow(cells.ToArray());

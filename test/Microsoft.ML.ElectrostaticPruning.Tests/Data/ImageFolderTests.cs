@@ -19,19 +19,21 @@ public sealed class ImageFolderTests
 
         var view = _ml.Data.LoadFromImageFolder(temp.Path);
 
-        Assert.Equal(new[] { "cat/nested/z.png", "dog/a.jpg", "dog/b.png" }, view.GetColumn<string>("ImagePath").ToArray());
+        Assert.Equal(
+            new[] { "cat/nested/z.png", "dog/a.jpg", "dog/b.png" }.Select(p => Path.Combine(Path.GetFullPath(temp.Path), p)),
+            view.GetColumn<string>("ImagePath").ToArray());
         Assert.Equal(new[] { "cat", "dog", "dog" }, view.GetColumn<string>("Label").ToArray());
     }
 
     [Fact]
-    public void TheRowsFeedLoadImagesWithTheRootAsImageFolder()
+    public void TheRowsFeedLoadImagesWithoutAnImageFolder()
     {
         using var temp = new TempFolder();
         WritePng(temp.File("a/x.png"));
         WritePng(temp.File("b/y.png"));
 
         var view = _ml.Data.LoadFromImageFolder(temp.Path);
-        var pixels = _ml.Transforms.LoadImages("Image", temp.Path, "ImagePath")
+        var pixels = _ml.Transforms.LoadImages("Image", imageFolder: null, "ImagePath")
             .Append(_ml.Transforms.ResizeImages("Image", 4, 4))
             .Append(_ml.Transforms.ExtractPixels("Features", "Image", Transforms.Image.ImagePixelExtractingEstimator.ColorBits.Red))
             .Fit(view).Transform(view);

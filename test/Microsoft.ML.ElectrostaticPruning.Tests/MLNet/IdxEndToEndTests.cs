@@ -134,7 +134,7 @@ public sealed class IdxEndToEndTests(TrainedFashionModel fixture)
     public void TheEstimatorOutputSchemaHasTheScoreColumnsWithTheirAnnotations()
     {
         var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(epochs: 1);
-        var shape = trainer.GetOutputSchema(ShapeOf(fixture.Train.Schema));
+        var shape = trainer.GetOutputSchema(SchemaShapes.Of(fixture.Train.Schema));
 
         Assert.True(Find(shape, "Score", out var score));
         Assert.Equal(SchemaShape.Column.VectorKind.Vector, score.Kind);
@@ -145,13 +145,9 @@ public sealed class IdxEndToEndTests(TrainedFashionModel fixture)
 
         // MapKeyToValue's own schema check accepts what the trainer promises.
         var chain = trainer.Append(_ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
-        Assert.True(Find(chain.GetOutputSchema(ShapeOf(fixture.Train.Schema)), "PredictedLabel", out var mapped));
+        Assert.True(Find(chain.GetOutputSchema(SchemaShapes.Of(fixture.Train.Schema)), "PredictedLabel", out var mapped));
         Assert.False(mapped.IsKey);
     }
-
-    /// <summary>SchemaShape.Create is internal to ML.NET; estimator chains call it the same way.</summary>
-    private static SchemaShape ShapeOf(DataViewSchema schema) =>
-        (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.Invoke(null, [schema])!;
 
     private static bool Find(SchemaShape shape, string name, out SchemaShape.Column column)
     {

@@ -22,7 +22,7 @@ public sealed class OnnxConverterContractTests
     {
         var data = typeof(Microsoft.ML.Data.TextLoader).Assembly;
         var saveOnnx = data.GetType("Microsoft.ML.Model.OnnxConverter.ITransformCanSaveOnnx", throwOnError: true)!;
-        var view = typeof(Microsoft.ML.ElectrostaticPruning.MLNet.ElectrostaticCnnTransformer).Assembly.GetType("Microsoft.ML.ElectrostaticPruning.MLNet.ScoringDataView", throwOnError: true)!;
+        var view = typeof(ElectrostaticCnnTransformer).Assembly.GetType("Microsoft.ML.ElectrostaticPruning.MLNet.ScoringDataView", throwOnError: true)!;
         Assert.True(saveOnnx.IsAssignableFrom(view));
     }
 }

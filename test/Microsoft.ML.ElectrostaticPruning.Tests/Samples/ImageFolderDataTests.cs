@@ -18,7 +18,7 @@ public sealed class ImageFolderDataTests
 
         var data = DataLoader.Load(new MLContext(seed: 1), DataSourceDetector.Detect(folder.Path), new TrainingSettings { Data = folder.Path, ImageSize = 8 });
 
-        Assert.Equal(new Microsoft.ML.ElectrostaticPruning.Models.ImageShape(3, 8, 8), data.Shape);
+        Assert.Equal(new ImageShape(3, 8, 8), data.Shape);
         Assert.Equal(["bright", "dark"], data.ClassNames);
         Assert.Equal((12, 6), (data.TrainCount, data.TestCount));
         var features = data.Test.GetColumn<float[]>(ColumnNames.Features).ToList();
@@ -41,7 +41,7 @@ public sealed class ImageFolderDataTests
             DataSourceDetector.Detect(folder.Path),
             new TrainingSettings { Data = folder.Path, ImageSize = 8, Grayscale = true, TestFraction = 0.25 });
 
-        Assert.Equal(new Microsoft.ML.ElectrostaticPruning.Models.ImageShape(1, 8, 8), data.Shape);
+        Assert.Equal(new ImageShape(1, 8, 8), data.Shape);
         Assert.Equal(20, data.TrainCount + data.TestCount);
         Assert.InRange(data.TestCount, 2, 10);
     }

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using Microsoft.ML.ElectrostaticPruning.Onnx;
+using Microsoft.ML.ElectrostaticPruning;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

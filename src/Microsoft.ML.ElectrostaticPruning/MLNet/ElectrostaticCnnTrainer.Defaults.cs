@@ -1,0 +1,44 @@
+namespace Microsoft.ML.ElectrostaticPruning;
+
+public sealed partial class ElectrostaticCnnTrainer
+{
+    /// <summary>
+    /// Every default of the trainer, the fine-tuning options and the catalog overloads, stated once. Training follows the
+    /// paper's Table 1 "pr" stage (SGD(0.9, 0), P1, batch 128), fine-tuning its "ft" stage (SGD(0.9, 5e-4), P2, batch 128).
+    /// </summary>
+    internal static class Defaults
+    {
+        public const string LabelColumnName = "Label";
+        public const string FeatureColumnName = "Features";
+        public const string ScoreColumnName = "Score";
+        public const string PredictedLabelColumnName = "PredictedLabel";
+        public const CnnArchitecture Architecture = CnnArchitecture.SmallCnn;
+        public const int Epochs = 10;
+        public const int BatchSize = 128;
+        public const double Momentum = 0.9;
+        public const double WeightDecay = 0;
+        public const RegularizerKind Regularizer = RegularizerKind.ElectrostaticForce;
+        public const double ForceRate = 1e-12;
+        public const double CoulombConstant = ElectrostaticForce.DefaultCoulombConstant;
+        public const ForceGradientMode GradientMode = ForceGradientMode.Paper;
+        public const double L1Rate = L1NormRegularizer.DefaultRate;
+        public const double PruningRatio = 0.5;
+        public const int InferenceBatchSize = 256;
+
+        /// <summary>Fine-tuning epochs inside <c>Fit</c>: none unless asked for.</summary>
+        public const int FineTuneEpochs = 0;
+
+        /// <summary>Epochs of an explicit <c>FineTune</c> call.</summary>
+        public const int FineTuneCallEpochs = 2;
+
+        public const double FineTuneWeightDecay = 5e-4;
+
+        /// <summary>P1 = "0:1e-1,100:1e-2,150:1e-3", the paper's training schedule.</summary>
+        public static LearningRateSchedule LearningRateSchedule => LearningRateSchedule.P1;
+
+        /// <summary>P2 = "0:1e-2,60:1e-3,90:1e-4", the paper's fine-tuning schedule.</summary>
+        public static LearningRateSchedule FineTuneLearningRateSchedule => LearningRateSchedule.P2;
+
+        public static PruningPlan PruningPlan => PruningPlan.Uniform(PruningRatio);
+    }
+}

@@ -1,0 +1,62 @@
+namespace Microsoft.ML.ElectrostaticPruning;
+
+public sealed partial class ElectrostaticCnnTransformer
+{
+    /// <summary>
+    /// The paper's Figure 2 for this model: prunes the dense trained network at each ratio (no retraining, no
+    /// fine-tuning) and measures the pruned network's cost and top-1 accuracy on <paramref name="testData"/>. Each
+    /// accuracy is that of the transformer <see cref="Prune(PruningPlan)"/> returns for the row's plan, scored the way
+    /// <see cref="Transform"/> scores (eval mode, BatchNorm folded). This transformer is unchanged.
+    /// </summary>
+    /// <param name="testData">Labelled test images: the feature column this model scores and a key label column.</param>
+    /// <param name="ratios">Ratios in [0, 1); null for the paper's 0, 0.1, ..., 0.9.</param>
+    /// <param name="planForRatio">Turns a ratio into a plan; null for <see cref="PruningPlan.PaperSweep"/> of this architecture.</param>
+    /// <param name="labelColumnName">The key label column of <paramref name="testData"/>, with as many classes as the model. Default <c>Label</c>.</param>
+    /// <param name="progress">Receives each row as soon as it is measured.</param>
+    /// <param name="cancellationToken">Checked before each ratio and while reading the data.</param>
+    /// <returns>One row per ratio, in the given order.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or a ratio is outside [0, 1).</exception>
+    /// <exception cref="ArgumentException">No ratios, no rows, or a label with another number of classes than the model.</exception>
+    /// <exception cref="ObjectDisposedException">The transformer was disposed.</exception>
+    public IReadOnlyList<PruningSweepRow> Sweep(
+        IDataView testData,
+        IEnumerable<double>? ratios = null,
+        Func<double, PruningPlan>? planForRatio = null,
+        string labelColumnName = "Label",
+        IProgress<PruningSweepRow>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(testData);
+        ArgumentException.ThrowIfNullOrWhiteSpace(labelColumnName);
+        ThrowIfDisposed();
+        double[] list = [.. ratios ?? PruningSweep.DefaultRatios];
+        if (list.Length == 0)
+        {
+            throw new ArgumentException("At least one pruning ratio is required, e.g. 0, 0.1, ..., 0.9.", nameof(ratios));
+        }
+
+        foreach (double ratio in list)
+        {
+            if (!(ratio >= 0 && ratio < 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(ratios), ratio, "Pruning ratios must lie in [0, 1).");
+            }
+        }
+
+        var test = ReadLabeledData(testData, _columns.Features, labelColumnName, "test data", cancellationToken);
+        planForRatio ??= ratio => PruningPlan.PaperSweep(_pruned.Architecture, ratio);
+        var rows = new List<PruningSweepRow>(list.Length);
+        foreach (double ratio in list)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var pruned = Prune(planForRatio(ratio));
+            var summary = pruned.Summary;
+            double accuracy = NetworkTrainer.Evaluate(pruned._scorer.Network, test, _inferenceBatchSize, DeviceOf(pruned._pruned));
+            var row = new PruningSweepRow(ratio, pruned.PruningPlan, summary.Pruned, summary.Speedup, accuracy);
+            rows.Add(row);
+            progress?.Report(row);
+        }
+
+        return rows;
+    }
+}

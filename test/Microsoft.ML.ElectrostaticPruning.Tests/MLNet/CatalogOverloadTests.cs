@@ -1,0 +1,78 @@
+using System.Reflection;
+
+namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
+
+/// <summary>The simple catalog overload, the options overload and the fine-tuning options share one set of defaults.</summary>
+public sealed class CatalogOverloadTests
+{
+    private readonly MLContext _ml = new(seed: 1);
+
+    [Fact]
+    public void TheSimpleOverloadWithoutArgumentsGivesTheOptionsDefaults()
+    {
+        var simple = _ml.MulticlassClassification.Trainers.ElectrostaticCnn().TrainerOptions;
+        var defaults = new ElectrostaticCnnTrainer.Options();
+
+        foreach (var property in typeof(ElectrostaticCnnTrainer.Options).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            Assert.True(Equals(property.GetValue(defaults), property.GetValue(simple)), $"{property.Name}: options {property.GetValue(defaults)}, simple overload {property.GetValue(simple)}");
+        }
+    }
+
+    [Fact]
+    public void TheSimpleOverloadPassesScheduleBatchSizeAndFineTuneEpochs()
+    {
+        var options = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(
+            batchSize: 32, learningRateSchedule: "0:0.02,8:0.002", fineTuneEpochs: 3, pruningPlan: "[0, 0.3]", forceRate: 1e-9).TrainerOptions;
+
+        Assert.Equal(32, options.BatchSize);
+        Assert.Equal(LearningRateSchedule.Parse("0:0.02,8:0.002").Milestones, options.LearningRateSchedule.Milestones);
+        Assert.Equal(3, options.FineTuneEpochs);
+        Assert.Equal(PruningPlan.Parse("[0, 0.3]"), options.PruningPlan);
+        Assert.Equal(1e-9, options.ForceRate);
+    }
+
+    [Fact]
+    public void AnUnparsableScheduleInTheSimpleOverloadNamesTheToken()
+    {
+        var ex = Assert.Throws<FormatException>(() => _ml.MulticlassClassification.Trainers.ElectrostaticCnn(learningRateSchedule: "0:fast"));
+        Assert.Contains("0:fast", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FineTuningInsideFitAndTheFineTuneCallUseTheSameTable1Settings()
+    {
+        var fit = new ElectrostaticCnnTrainer.Options();
+        var call = new ElectrostaticCnnTransformer.FineTuneOptions();
+
+        Assert.Equal(LearningRateSchedule.P2.Milestones, fit.FineTuneSchedule.Milestones);
+        Assert.Equal(call.LearningRateSchedule.Milestones, fit.FineTuneSchedule.Milestones);
+        Assert.Equal(call.WeightDecay, fit.FineTuneWeightDecay);
+        Assert.Equal(5e-4, call.WeightDecay);
+        Assert.Equal(call.Momentum, fit.Momentum);
+        Assert.Equal(call.BatchSize, fit.BatchSize);
+    }
+
+    [Fact]
+    public void ANegativeFineTuneEpochCountIsNamed()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.MulticlassClassification.Trainers.ElectrostaticCnn(fineTuneEpochs: -1));
+        Assert.Equal("FineTuneEpochs", ex.ParamName);
+    }
+
+    [Fact]
+    public void AnInvalidFineTuneScheduleIsNamedAsTheOptionTheUserSet()
+    {
+        var options = new ElectrostaticCnnTrainer.Options { FineTuneEpochs = 1, FineTuneSchedule = null! };
+        var ex = Assert.Throws<ArgumentNullException>(() => _ml.MulticlassClassification.Trainers.ElectrostaticCnn(options));
+        Assert.Equal("FineTuneSchedule", ex.ParamName);
+    }
+
+    [Fact]
+    public void AnInvalidFineTuneCallScheduleIsNamedAsTheOptionTheUserSet()
+    {
+        var options = new ElectrostaticCnnTransformer.FineTuneOptions { LearningRateSchedule = null! };
+        var ex = Assert.Throws<ArgumentNullException>(options.Validate);
+        Assert.Equal("LearningRateSchedule", ex.ParamName);
+    }
+}
