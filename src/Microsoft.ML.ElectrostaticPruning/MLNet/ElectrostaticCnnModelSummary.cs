@@ -79,7 +79,7 @@ public sealed class ElectrostaticCnnModelSummary
         text.AppendLine(c, $"pruned: {Pruned.Parameters,12:N0} params {Pruned.Flops,16:N0} FLOPs  speedup {Speedup:F2}x, compression {CompressionRatio:F2}x");
         foreach (var layer in Layers)
         {
-            text.AppendLine(c, $"  layer {layer.LayerIndex,3} {layer.Name,-24} ratio {layer.Ratio,5:F2}  filters {layer.KeptFilters,4}/{layer.Filters}");
+            text.AppendLine(c, $"  layer {layer.LayerIndex,3} {layer.Name,-24} ratio {layer.Ratio,5:F2}  filters {layer.KeptFilters,4}/{layer.Filters}  dead {layer.DeadChannels,4}  source share {layer.SourceNormShare,6:P1}  removed with source sign {layer.RemovedWithSourceSign,4}/{layer.RemovedFilters}");
         }
 
         if (Training.Last is { } last)

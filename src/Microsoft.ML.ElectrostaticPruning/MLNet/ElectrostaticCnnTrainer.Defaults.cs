@@ -22,6 +22,7 @@ public sealed partial class ElectrostaticCnnTrainer
         public const double CoulombConstant = ElectrostaticForce.DefaultCoulombConstant;
         public const ForceGradientMode GradientMode = ForceGradientMode.Paper;
         public const double L1Rate = L1NormRegularizer.DefaultRate;
+        public const double SlimmingRate = BatchNormRegularizer.DefaultSlimmingRate;
         public const double PruningRatio = 0.5;
         public const int InferenceBatchSize = 256;
 

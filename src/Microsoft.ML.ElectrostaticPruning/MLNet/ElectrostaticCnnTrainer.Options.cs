@@ -79,6 +79,13 @@ public sealed partial class ElectrostaticCnnTrainer
         public double L1Rate { get; set; } = Defaults.L1Rate;
 
         /// <summary>
+        /// Rate of the network slimming baseline <c>rate * sum |gamma|</c> over the BatchNorm scales of the layers to prune,
+        /// finite and at least 0; used when <see cref="Regularizer"/> is NetworkSlimming. Default 1e-4 (Liu et al. 2017 use
+        /// 1e-4 for VGG and 1e-5 for ResNets).
+        /// </summary>
+        public double SlimmingRate { get; set; } = Defaults.SlimmingRate;
+
+        /// <summary>
         /// Which filters to remove after training, and on which layers the penalty acts: a uniform ratio, a ResNet per-stage list
         /// or a layer map, ratios in [0, 1) (see <see cref="ElectrostaticPruning.PruningPlan"/>). Default <c>PruningPlan.Uniform(0.5)</c>.
         /// Set <see cref="PruningPlanText"/> to give it as text.
@@ -212,6 +219,7 @@ public sealed partial class ElectrostaticCnnTrainer
             CoulombConstant = CoulombConstant,
             GradientMode = GradientMode,
             L1Rate = L1Rate,
+            SlimmingRate = SlimmingRate,
             Seed = fineTune ? unchecked(seed + 1) : seed,
             Device = Device,
         };
@@ -241,6 +249,8 @@ public sealed partial class ElectrostaticCnnTrainer
         {
             RegularizerKind.ElectrostaticForce => string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (alpha_e {ForceRate:G3}, k_e {CoulombConstant:G3}, {GradientMode} gradient)"),
             RegularizerKind.L1 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (rate {L1Rate:G3})"),
+            RegularizerKind.NetworkSlimming => string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (rate {SlimmingRate:G3})"),
+            RegularizerKind.FoldedElectrostaticForce => string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (alpha_e {ForceRate:G3}, k_e {CoulombConstant:G3}, folded charges)"),
             _ => string.Empty,
         };
     }

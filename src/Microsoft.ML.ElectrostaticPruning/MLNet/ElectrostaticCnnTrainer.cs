@@ -33,6 +33,9 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
         _options.Validate();
     }
 
+    /// <summary>Validation points lost by pruning without fine-tuning above which Fit warns (MLContext.Log and the summary's options line).</summary>
+    internal const double PruningLossWarningPoints = 3;
+
     /// <summary>The trainer's own (checked) copy of its options.</summary>
     internal Options TrainerOptions => _options;
 
@@ -190,6 +193,26 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
             var pruning = FilterPruner.Prune(dense, o.PruningPlan);
             pruned = pruning.Network;
             ch.Info(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"pruned with plan {o.PruningPlan}: {pruning.Dense.Parameters:N0} -> {pruning.Pruned.Parameters:N0} parameters, speedup {pruning.Speedup:F2}x"));
+            if (validation is not null)
+            {
+                // What pruning without fine-tuning cost, measured as the returned model scores (eval mode, folded BatchNorm).
+                var device = dense.parameters().First().device;
+                using var foldedDense = dense.ForInference();
+                using var foldedPruned = pruned.ForInference();
+                double denseAccuracy = NetworkTrainer.Evaluate(foldedDense, validation, o.InferenceBatchSize, device);
+                double prunedAccuracy = NetworkTrainer.Evaluate(foldedPruned, validation, o.InferenceBatchSize, device);
+                double lost = (denseAccuracy - prunedAccuracy) * 100;
+                string line = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"validation top-1 dense {denseAccuracy:P2}, pruned without fine-tuning {prunedAccuracy:P2} ({lost:F2} points lost)");
+                description += "; " + line;
+                if (lost > PruningLossWarningPoints)
+                {
+                    ch.Warning(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Pruning by {o.PruningPlan} without fine-tuning lost {lost:F2} points of validation accuracy (more than {PruningLossWarningPoints}): use a smaller ratio, FineTuneEpochs > 0, the folded ranking ('rank folded') or another regularizer."));
+                }
+                else
+                {
+                    ch.Info(line);
+                }
+            }
 
             var fineTuning = new TrainingHistory();
             if (o.FineTuneEpochs > 0)

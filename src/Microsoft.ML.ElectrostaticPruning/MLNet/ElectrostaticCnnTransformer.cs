@@ -175,13 +175,32 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer, IDisposa
     private static torch.Device DeviceOf(CnnNetwork network) =>
         network.parameters().FirstOrDefault()?.device ?? torch.CPU;
 
+    // Filter counts and what happened to the charges of one prunable conv of the dense network.
+    private PrunedLayerSummary LayerSummary(CnnNetwork dense, ConvLayerInfo layer, int kept)
+    {
+        var profile = FilterNormProfile.Measure(dense, layer);
+        var charges = ElectrostaticForce.Statistics(dense.GetConv(layer).weight!, layer.Name);
+        double[] norms = [.. profile.Norms];
+        double[] folded = [.. profile.FoldedNorms];
+        double maxFolded = folded.Max();
+        int dead = folded.Count(f => f <= 1e-3 * maxFolded);
+        int[] keptIndices = FilterPruner.KeptFilterIndices(_plan.Ranking == FilterRanking.FoldedL1Norm ? folded : norms, kept);
+        double sourceSign = Math.Sign(charges.Charges[charges.SourceIndex]);
+        int removedWithSourceSign = Enumerable.Range(0, norms.Length)
+            .Except(keptIndices)
+            .Count(n => sourceSign != 0 && Math.Sign(charges.Charges[n]) == sourceSign);
+        double total = norms.Sum();
+        double share = total > 0 ? norms[charges.SourceIndex] / total : 0;
+        return new PrunedLayerSummary(layer.LayerIndex, layer.Name, _plan.RatioFor(dense, layer), layer.OutChannels, kept, dead, share, removedWithSourceSign);
+    }
+
     private ElectrostaticCnnModelSummary BuildSummary()
     {
         var dense = _dense.Network;
         var prunedByName = _pruned.ConvLayers.ToDictionary(l => l.Name);
         var layers = dense.ConvLayers
             .Where(l => l.IsPrunable)
-            .Select(l => new PrunedLayerSummary(l.LayerIndex, l.Name, _plan.RatioFor(dense, l), l.OutChannels, prunedByName[l.Name].OutChannels))
+            .Select(l => LayerSummary(dense, l, prunedByName[l.Name].OutChannels))
             .ToArray();
         return new ElectrostaticCnnModelSummary(
             dense.Architecture,

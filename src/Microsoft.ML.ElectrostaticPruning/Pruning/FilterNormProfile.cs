@@ -32,17 +32,10 @@ internal sealed record FilterNormProfile(ConvLayerInfo Layer, IReadOnlyList<doub
         using var noGrad = no_grad();
         var weight = network.GetConv(layer).weight!;
         double[] norms = FilterPruner.FilterNorms(weight);
-        double[] folded = network.IsBatchNormFolded ? norms : FoldedFilterNorms(weight, network.GetBatchNorm(layer));
+        double[] folded = network.IsBatchNormFolded ? norms : FilterPruner.FoldedFilterNorms(weight, network.GetBatchNorm(layer));
         double max = norms.Max();
         double[] normalized = [.. norms.Select(n => max > 0 ? n / max : 0)];
         double[] sorted = [.. normalized.Order()];
         return new FilterNormProfile(layer, norms, normalized, sorted, folded);
-    }
-
-    private static double[] FoldedFilterNorms(Tensor weight, TorchSharp.Modules.BatchNorm2d batchNorm)
-    {
-        using var scope = NewDisposeScope();
-        var (folded, _) = BatchNormFolding.FoldedWeights(weight, null, batchNorm);
-        return FilterPruner.FilterNorms(folded);
     }
 }

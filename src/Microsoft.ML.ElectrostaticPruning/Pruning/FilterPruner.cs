@@ -43,7 +43,9 @@ internal static class FilterPruner
                 double ratio = plan.RatioFor(dense, layer);
                 int kept = n - PrunedCount(n, ratio);
                 kept = rounding?.Round(kept, n) ?? kept;
-                layers.Add(new LayerPruning(layer, ratio, n, KeptFilterIndices(dense.GetConv(layer).weight!, kept)));
+                var weight = dense.GetConv(layer).weight!;
+                double[] norms = plan.Ranking == FilterRanking.FoldedL1Norm ? FoldedFilterNorms(weight, dense.GetBatchNorm(layer)) : FilterNorms(weight);
+                layers.Add(new LayerPruning(layer, ratio, n, KeptFilterIndices(norms, kept)));
             }
 
             int[] widths = [.. dense.Widths];
@@ -55,6 +57,10 @@ internal static class FilterPruner
             pruned = CnnZoo.Create(dense.Architecture, dense.InputShape, dense.ClassCount, widths);
             pruned.to(dense.parameters().First().device);
             CopySlicedWeights(dense, pruned, layers);
+            if (plan.Compensate)
+            {
+                CompensateRemovedChannels(dense, pruned, layers);
+            }
         }
 
         pruned.train(dense.training);
@@ -68,10 +74,11 @@ internal static class FilterPruner
     /// Indices (ascending) of the <paramref name="kept"/> filters with the largest L1 norm; equal norms keep the lower
     /// index first.
     /// </summary>
-    public static int[] KeptFilterIndices(Tensor weight, int kept)
+    public static int[] KeptFilterIndices(Tensor weight, int kept) => KeptFilterIndices(FilterNorms(weight), kept);
+
+    /// <summary>Indices (ascending) of the <paramref name="kept"/> largest <paramref name="norms"/>; ties keep the lower index.</summary>
+    public static int[] KeptFilterIndices(double[] norms, int kept)
     {
-        using var scope = NewDisposeScope();
-        double[] norms = FilterNorms(weight);
         int[] order = [.. Enumerable.Range(0, norms.Length)];
         Array.Sort(order, (a, b) => norms[a] != norms[b] ? norms[b].CompareTo(norms[a]) : a.CompareTo(b));
         int[] result = order[..kept];
@@ -79,11 +86,74 @@ internal static class FilterPruner
         return result;
     }
 
+    /// <summary>L1 norm of every filter after <paramref name="batchNorm"/> is folded in: <c>||W_n||_1 * |gamma_n| / sqrt(var_n + eps)</c>, in double.</summary>
+    public static double[] FoldedFilterNorms(Tensor weight, TorchSharp.Modules.BatchNorm2d batchNorm)
+    {
+        using var scope = NewDisposeScope();
+        var (folded, _) = BatchNormFolding.FoldedWeights(weight, null, batchNorm);
+        return FilterNorms(folded);
+    }
+
     /// <summary>L1 norm of every filter (output channel) of a conv weight, in double.</summary>
     public static double[] FilterNorms(Tensor weight)
     {
         using var scope = NewDisposeScope();
         return weight.detach().to(ScalarType.Float64).abs().flatten(1).sum(1).data<double>().ToArray();
+    }
+
+    /// <summary>
+    /// Moves the expected output of every removed channel into its consumers (see <see cref="PruningPlan.Compensate"/>):
+    /// a consumer conv's contribution <c>sum_k W'[o, c, k] m_c</c> leaves its BatchNorm running mean, a classifier's
+    /// <c>sum_j W[o, j] m_c</c> over the channel's features joins its bias. Computed in double.
+    /// </summary>
+    private static void CompensateRemovedChannels(CnnNetwork dense, CnnNetwork pruned, IReadOnlyList<LayerPruning> layers)
+    {
+        using var scope = NewDisposeScope();
+        var device = dense.parameters().First().device;
+        var outKept = layers.Where(l => l.IsPruned).ToDictionary(l => l.Layer.Name, l => tensor(l.KeptIndices.Select(i => (long)i).ToArray(), device: device));
+        foreach (var layer in layers.Where(l => l.IsPruned))
+        {
+            var removed = tensor(Enumerable.Range(0, layer.OriginalFilters).Except(layer.KeptIndices).Select(i => (long)i).ToArray(), device: device);
+            var batchNorm = dense.GetBatchNorm(layer.Layer);
+            var expected = ExpectedRelu(batchNorm.weight!.detach().index_select(0, removed).to(ScalarType.Float64), batchNorm.bias!.detach().index_select(0, removed).to(ScalarType.Float64));
+            var consumers = dense.GetConsumers(layer.Layer);
+            foreach (var consumer in consumers.Convs)
+            {
+                var weight = dense.GetConv(consumer).weight!.detach().to(ScalarType.Float64).index_select(1, removed);
+                var shift = weight.sum([2, 3]).matmul(expected);
+                if (outKept.TryGetValue(consumer.Name, out var kept))
+                {
+                    shift = shift.index_select(0, kept);
+                }
+
+                // The pruned network's own layer record (its filter count may differ from the dense one's).
+                var mean = pruned.GetBatchNorm(pruned.ConvLayers.First(l => l.Name == consumer.Name)).running_mean!;
+                mean.sub_(shift.to(mean.dtype));
+            }
+
+            if (consumers.ClassifierFeaturesPerChannel > 0)
+            {
+                long k = consumers.ClassifierFeaturesPerChannel;
+                var features = (removed.unsqueeze(1) * k + arange(k, device: device)).flatten();
+                var classifier = dense.Classifier.weight!.detach().to(ScalarType.Float64).index_select(1, features);
+                var shift = classifier.view(classifier.shape[0], removed.shape[0], k).sum(2).matmul(expected);
+                var bias = pruned.Classifier.bias!;
+                bias.add_(shift.to(bias.dtype));
+            }
+        }
+    }
+
+    /// <summary><c>E[ReLU(gamma z + beta)]</c> for <c>z ~ N(0, 1)</c>: <c>s phi(beta/s) + beta Phi(beta/s)</c> with <c>s = |gamma|</c>; <c>ReLU(beta)</c> when gamma is 0.</summary>
+    internal static Tensor ExpectedRelu(Tensor gamma, Tensor beta)
+    {
+        using var scope = NewDisposeScope();
+        var s = gamma.abs();
+        var live = s.gt(1e-12);
+        var safe = where(live, s, ones_like(s));
+        var t = beta / safe;
+        var pdf = (t.square() * -0.5).exp() / Math.Sqrt(2 * Math.PI);
+        var cdf = (t * (-1 / Math.Sqrt(2))).erfc() * 0.5;
+        return where(live, (safe * pdf) + (beta * cdf), beta.clamp_min(0)).MoveToOuterDisposeScope();
     }
 
     private static void CopySlicedWeights(CnnNetwork dense, CnnNetwork pruned, IReadOnlyList<LayerPruning> layers)

@@ -24,9 +24,13 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     private readonly LayerRange[] _layerRanges;
     private readonly (int Stage, int Block)[] _skippedBlocks;
     private readonly int _channelMultiple;
+    private readonly FilterRanking _ranking;
+    private readonly bool _compensate;
 
-    private PruningPlan(PlanKind kind, double uniformRatio, double[] stageRatios, LayerRange[] layerRanges, (int Stage, int Block)[] skippedBlocks, int channelMultiple = 1)
+    private PruningPlan(PlanKind kind, double uniformRatio, double[] stageRatios, LayerRange[] layerRanges, (int Stage, int Block)[] skippedBlocks, int channelMultiple = 1, FilterRanking ranking = FilterRanking.L1Norm, bool compensate = false)
     {
+        _ranking = ranking;
+        _compensate = compensate;
         _kind = kind;
         _uniformRatio = uniformRatio;
         _stageRatios = stageRatios;
@@ -48,6 +52,20 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     /// <summary>Kept filter counts are rounded up to a multiple of this (capped at the original count); 1 = the paper's counts.</summary>
     public int ChannelMultiple => _channelMultiple;
 
+    /// <summary>Which norm ranks the filters of a layer; the highest-ranked are kept. Default <see cref="FilterRanking.L1Norm"/> (the paper's).</summary>
+    public FilterRanking Ranking => _ranking;
+
+    /// <summary>
+    /// Whether the pruner replaces each removed channel by its expected output instead of dropping it: the expected
+    /// activation <c>m_c = E[ReLU(gamma_c z + beta_c)] = |gamma_c| phi(beta_c/|gamma_c|) + beta_c Phi(beta_c/|gamma_c|)</c>,
+    /// <c>z ~ N(0, 1)</c>, is what BatchNorm's running statistics say the channel outputs on average; its contribution to
+    /// each consumer is moved into that consumer's BatchNorm running mean (or the classifier's bias), so the next layers
+    /// keep their input statistics. Exact for a dead channel (gamma = 0) away from padded borders; a first-order correction
+    /// for a live one (and an underestimate behind a max-pool). Data-free: no image is read. Plan text suffix <c>compensate</c>.
+    /// Default false (the paper removes channels without correction).
+    /// </summary>
+    public bool Compensate => _compensate;
+
     /// <summary>The rounding <see cref="ChannelMultiple"/> describes, or null when it is 1.</summary>
     internal ChannelRounding? ChannelRounding => _channelMultiple > 1 ? new ChannelRounding(_channelMultiple) : null;
 
@@ -57,6 +75,33 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     {
         ArgumentNullException.ThrowIfNull(text);
         string body = text.Trim();
+        bool compensate = false;
+        int compensateAt = body.IndexOf("compensate", StringComparison.OrdinalIgnoreCase);
+        if (compensateAt >= 0)
+        {
+            if (body[(compensateAt + 10)..].Trim().Length > 0)
+            {
+                throw new FormatException($"Pruning plan '{text}': 'compensate' must be written last.");
+            }
+
+            compensate = true;
+            body = body[..compensateAt].Trim();
+        }
+
+        var ranking = FilterRanking.L1Norm;
+        int rankAt = body.IndexOf("rank", StringComparison.OrdinalIgnoreCase);
+        if (rankAt >= 0)
+        {
+            string token = body[(rankAt + 4)..].Trim();
+            ranking = token.ToLowerInvariant() switch
+            {
+                "l1" => FilterRanking.L1Norm,
+                "folded" => FilterRanking.FoldedL1Norm,
+                _ => throw new FormatException($"Pruning plan '{text}': 'rank {token}' must be 'rank l1' or 'rank folded', written last."),
+            };
+            body = body[..rankAt].Trim();
+        }
+
         int multiple = 1;
         int roundAt = body.IndexOf("round", StringComparison.OrdinalIgnoreCase);
         if (roundAt >= 0)
@@ -85,7 +130,8 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
 
         var plan = body[0] == '[' ? ParseList(text, body) : new PruningPlan(PlanKind.Uniform, ParseRatio(text, body, body), [], [], []);
         plan = skip is null ? plan : plan.WithSkipList(skip);
-        return multiple == 1 ? plan : plan.WithChannelMultiple(multiple);
+        plan = multiple == 1 ? plan : plan.WithChannelMultiple(multiple);
+        return plan.WithRanking(ranking).WithCompensation(compensate);
     }
 
     /// <summary>Every prunable conv loses <paramref name="ratio"/> of its filters.</summary>
@@ -159,7 +205,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
             }
         }
 
-        return new PruningPlan(_kind, _uniformRatio, _stageRatios, _layerRanges, [.. blocks], _channelMultiple);
+        return new PruningPlan(_kind, _uniformRatio, _stageRatios, _layerRanges, [.. blocks], _channelMultiple, _ranking, _compensate);
     }
 
     /// <summary>
@@ -171,7 +217,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     /// <param name="multiple">At least 1; 1 removes the rounding. 8 or 16 suit most CPUs.</param>
     public PruningPlan WithChannelMultiple(int multiple) =>
         multiple >= 1
-            ? new PruningPlan(_kind, _uniformRatio, _stageRatios, _layerRanges, _skippedBlocks, multiple)
+            ? new PruningPlan(_kind, _uniformRatio, _stageRatios, _layerRanges, _skippedBlocks, multiple, _ranking, _compensate)
             : throw new ArgumentOutOfRangeException(nameof(multiple), multiple, "The channel multiple must be at least 1 (1 = no rounding).");
 
     /// <summary>The convs of <paramref name="network"/> that lose filters under this plan (ratio above 0 and prunable), in GReg order.</summary>
@@ -184,6 +230,17 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     /// <summary>The conv weights the electrostatic regularizer acts on: those of <see cref="LayersToPrune"/>.</summary>
     internal IReadOnlyList<Parameter> WeightsToRegularize(CnnNetwork network) =>
         [.. LayersToPrune(network).Select(l => network.GetConv(l).weight!)];
+
+    /// <summary>Returns this plan with the filters of each layer ranked by <paramref name="ranking"/> (plan text suffix <c>rank l1</c> / <c>rank folded</c>).</summary>
+    /// <param name="ranking">A defined <see cref="FilterRanking"/>.</param>
+    public PruningPlan WithRanking(FilterRanking ranking) =>
+        Enum.IsDefined(ranking)
+            ? new PruningPlan(_kind, _uniformRatio, _stageRatios, _layerRanges, _skippedBlocks, _channelMultiple, ranking, _compensate)
+            : throw new ArgumentOutOfRangeException(nameof(ranking), ranking, "The ranking must be L1Norm or FoldedL1Norm.");
+
+    /// <summary>Returns this plan with <see cref="Compensate"/> set to <paramref name="compensate"/> (plan text suffix <c>compensate</c>).</summary>
+    public PruningPlan WithCompensation(bool compensate = true) =>
+        new(_kind, _uniformRatio, _stageRatios, _layerRanges, _skippedBlocks, _channelMultiple, _ranking, compensate);
 
     /// <summary>The ratio this plan gives <paramref name="layer"/>: 0 for shortcut, residual-locked and skipped convs.</summary>
     /// <exception cref="ArgumentException">The plan does not fit <paramref name="network"/> (stage count, unknown layer index, pruned classifier, skip entry matching nothing).</exception>
@@ -204,7 +261,8 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
         };
         string skip = _skippedBlocks.Length == 0 ? string.Empty : $" skip {string.Join(",", SkippedBlocks)}";
         string round = _channelMultiple == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" round {_channelMultiple}");
-        return ratios + skip + round;
+        string rank = _ranking == FilterRanking.L1Norm ? string.Empty : " rank folded";
+        return ratios + skip + round + rank + (_compensate ? " compensate" : string.Empty);
     }
 
     /// <inheritdoc />

@@ -176,9 +176,47 @@ internal static class ElectrostaticForce
     /// <c>scale * |q_1| / max(r_n, epsilon)^2</c> per filter, zero for the source and neutral filters. Multiplied by
     /// <c>m_n = |q_n|</c> it is the force; held constant it is the Paper-mode coefficient.
     /// </summary>
-    private static Tensor ForceRates(Tensor flat, Tensor magnitude, double scale, double distanceEpsilon)
+    /// <summary>
+    /// The folded-charge penalty of one conv followed by <paramref name="batchNorm"/>: magnitudes
+    /// <c>m_n = ||W_n||_1 * |gamma_n| / sqrt(var_n + eps)</c>, signs <c>sign(sum W_n) * sign(gamma_n)</c>, then Eq. 7 with the
+    /// Eq. 10 gradient (rates <c>alpha_e k_e |q_1| / r_n^2</c> held constant), differentiable in gamma only: W and the
+    /// running variance are constants here, so the penalty moves the channel's effective scale and nothing else.
+    /// </summary>
+    public static Tensor FoldedLayerPenalty(Tensor weight, TorchSharp.Modules.BatchNorm2d batchNorm, double forceScale, double distanceEpsilon = DefaultDistanceEpsilon)
     {
-        var sign = flat.sum(1).sign_();
+        ArgumentNullException.ThrowIfNull(batchNorm);
+        if (!double.IsFinite(forceScale) || forceScale < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(forceScale), forceScale, "The force scale alpha_e * k_e must be finite and at least 0.");
+        }
+
+        ValidateConstants(1, distanceEpsilon);
+        using var scope = NewDisposeScope();
+        var gamma = batchNorm.weight ?? throw new ArgumentException("Folded charges need a BatchNorm with a learnable scale (affine).", nameof(batchNorm));
+        Tensor rawNorm, rawSign, inverseStd;
+        using (no_grad())
+        {
+            var flat = Flatten(weight).detach();
+            rawNorm = flat.abs().sum(1);
+            rawSign = flat.sum(1).sign_();
+            inverseStd = (batchNorm.running_var! + batchNorm.eps).rsqrt();
+        }
+
+        var magnitude = rawNorm * inverseStd * gamma.abs();
+        Tensor coefficient;
+        using (no_grad())
+        {
+            coefficient = ForceRatesFromCharges(rawSign * gamma.detach().sign(), magnitude.detach(), forceScale, distanceEpsilon);
+        }
+
+        return magnitude.dot(coefficient).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor ForceRates(Tensor flat, Tensor magnitude, double scale, double distanceEpsilon) =>
+        ForceRatesFromCharges(flat.sum(1).sign_(), magnitude, scale, distanceEpsilon);
+
+    private static Tensor ForceRatesFromCharges(Tensor sign, Tensor magnitude, double scale, double distanceEpsilon)
+    {
         var source = FirstArgMax(magnitude).unsqueeze(0);
         var charge = sign * magnitude;
         var sourceCharge = charge.index_select(0, source);

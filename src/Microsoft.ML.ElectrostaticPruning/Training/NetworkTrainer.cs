@@ -42,13 +42,13 @@ internal sealed class NetworkTrainer
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         ValidateValidationSet(train, validation);
-        var regularizer = options.CreateRegularizer();
-        if (regularizer is not null && regularizedWeights.Count == 0)
+        if (options.Regularizer != RegularizerKind.None && regularizedWeights.Count == 0)
         {
             throw new ArgumentException($"Regularizer is {options.Regularizer}, so at least one convolution layer to regularize is required (the layers to prune); got an empty list.", nameof(regularizedWeights));
         }
 
         string[] weightNames = ResolveNames(model, regularizedWeights);
+        var regularizer = options.CreateRegularizer(BatchNormsOf(model, weightNames));
         var device = DeviceSelector.Resolve(options.Device);
         model.to(device);
         if (model is CnnNetwork network)
@@ -83,12 +83,31 @@ internal sealed class NetworkTrainer
         return history;
     }
 
+    // The BatchNorm after each regularized conv (for the penalties that act on gamma); null for other models.
+    private static IReadOnlyList<TorchSharp.Modules.BatchNorm2d>? BatchNormsOf(nn.Module<Tensor, Tensor> model, string[] weightNames)
+    {
+        if (model is not CnnNetwork network || network.IsBatchNormFolded)
+        {
+            return null;
+        }
+
+        var layers = network.ConvLayers.ToDictionary(l => $"{l.Name}.weight", StringComparer.Ordinal);
+        return [.. weightNames.Select(n => network.GetBatchNorm(layers[n]))];
+    }
+
     /// <summary>Top-1 accuracy of <paramref name="model"/> on <paramref name="data"/>, in [0, 1] (evaluation mode, no grad, batched).</summary>
     /// <param name="model">The classifier; its training/evaluation mode is restored afterwards.</param>
     /// <param name="data">Images to classify.</param>
     /// <param name="batchSize">Images per forward pass; at least 1.</param>
     /// <param name="device">Device the model lives on.</param>
-    public static double Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset data, int batchSize, Device device)
+    public static double Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset data, int batchSize, Device device) =>
+        Evaluate(model, data, [.. Enumerable.Range(0, data?.Count ?? 0)], batchSize, device);
+
+    /// <summary>Images of the training set whose eval-mode accuracy each epoch reports (all of them up to this count).</summary>
+    internal const int TrainAccuracySampleSize = 10_000;
+
+    /// <summary>Top-1 accuracy of <paramref name="model"/> on the images <paramref name="order"/> of <paramref name="data"/> (evaluation mode).</summary>
+    private static double Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset data, int[] order, int batchSize, Device device)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -101,16 +120,15 @@ internal sealed class NetworkTrainer
         {
             using var noGrad = no_grad();
             var assembler = new BatchAssembler(data, batchSize);
-            var order = Enumerable.Range(0, data.Count).ToArray();
             long correct = 0;
-            for (int start = 0; start < data.Count; start += batchSize)
+            for (int start = 0; start < order.Length; start += batchSize)
             {
                 using var scope = NewDisposeScope();
-                var (inputs, labels) = assembler.Assemble(order.AsSpan(start, Math.Min(batchSize, data.Count - start)), null, device);
+                var (inputs, labels) = assembler.Assemble(order.AsSpan(start, Math.Min(batchSize, order.Length - start)), null, device);
                 correct += model.forward(inputs).argmax(1).eq(labels).sum().item<long>();
             }
 
-            return (double)correct / data.Count;
+            return (double)correct / order.Length;
         }
         finally
         {
@@ -159,8 +177,8 @@ internal sealed class NetworkTrainer
 
         model.train();
         double lossSum = 0, penaltySum = 0;
-        long correct = 0;
         int steps = 0;
+        using var counters = BatchNormCounters.Suspend(model);
         for (int start = 0; start < train.Count; start += options.BatchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -170,20 +188,29 @@ internal sealed class NetworkTrainer
             var step = TrainingStep.Run(model, optimizer, regularizer, weights, inputs, labels);
             lossSum += step.Loss * count;
             penaltySum += step.Penalty;
-            correct += step.Correct;
             steps++;
+            counters.Step();
         }
 
+        counters.Dispose();
+
+        // Accuracy as the returned model scores: evaluation mode (BatchNorm running statistics), no augmentation. The
+        // running accuracy of the training batches (batch statistics) can be far from it, e.g. while weights grow fast.
+        double trainAccuracy = Evaluate(model, train, TrainAccuracySample(train.Count, options.Seed), options.BatchSize, device);
         double? validationAccuracy = validation is null ? null : Evaluate(model, validation, options.BatchSize, device);
         return new EpochMetrics(
             epoch,
             rate,
             lossSum / train.Count,
             penaltySum / steps,
-            (double)correct / train.Count,
+            trainAccuracy,
             validationAccuracy,
             Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
+
+    // All training images, or a fixed seeded sample of TrainAccuracySampleSize of them (the same every epoch).
+    private static int[] TrainAccuracySample(int count, int seed) =>
+        count <= TrainAccuracySampleSize ? [.. Enumerable.Range(0, count)] : [.. BatchAssembler.Shuffle(count, new Random(seed))[..TrainAccuracySampleSize].Order()];
 
     private static string[] ResolveNames(nn.Module model, IReadOnlyList<Parameter> weights)
     {

@@ -39,6 +39,9 @@ internal sealed class TrainingOptions
     /// <summary>Rate of the L1 baseline, <c>rate * sum |w|</c>, finite and &gt;= 0. Default 1e-2 (the paper's).</summary>
     public double L1Rate { get; set; } = ElectrostaticCnnTrainer.Defaults.L1Rate;
 
+    /// <summary>Rate of network slimming, <c>rate * sum |gamma|</c>, finite and &gt;= 0. Default 1e-4 (Liu et al. 2017).</summary>
+    public double SlimmingRate { get; set; } = ElectrostaticCnnTrainer.Defaults.SlimmingRate;
+
     /// <summary>Seed of the shuffling, augmentation and torch RNG per epoch; the same seed reproduces a CPU run exactly. Default 0.</summary>
     public int Seed { get; set; }
 
@@ -74,10 +77,10 @@ internal sealed class TrainingOptions
         OptionChecks.RequireNonNegative(WeightDecay, Name(nameof(WeightDecay)), WeightDecayHint);
         if (!Enum.IsDefined(Regularizer))
         {
-            throw new ArgumentOutOfRangeException(Name(nameof(Regularizer)), Regularizer, $"{Name(nameof(Regularizer))} must be None, L1 or ElectrostaticForce.");
+            throw new ArgumentOutOfRangeException(Name(nameof(Regularizer)), Regularizer, $"{Name(nameof(Regularizer))} must be None, L1, ElectrostaticForce, NetworkSlimming or FoldedElectrostaticForce.");
         }
 
-        if (Regularizer == RegularizerKind.ElectrostaticForce && Alpha is null)
+        if (Regularizer is RegularizerKind.ElectrostaticForce or RegularizerKind.FoldedElectrostaticForce && Alpha is null)
         {
             throw new ArgumentException($"{Name(nameof(Alpha))} (the electrostatic force rate alpha_e) is required when {Name(nameof(Regularizer))} is ElectrostaticForce; the paper uses 1e-11 to 1e-17.", Name(nameof(Alpha)));
         }
@@ -103,6 +106,7 @@ internal sealed class TrainingOptions
         }
 
         OptionChecks.RequireNonNegative(L1Rate, Name(nameof(L1Rate)), "the paper uses 1e-2");
+        OptionChecks.RequireNonNegative(SlimmingRate, Name(nameof(SlimmingRate)), "Liu et al. use 1e-4 and 1e-5");
         OptionChecks.RequireDevice(Device, Name(nameof(Device)));
         if (Resume && string.IsNullOrWhiteSpace(CheckpointPath))
         {
@@ -111,10 +115,18 @@ internal sealed class TrainingOptions
     }
 
     /// <summary>The regularizer these options describe, or null for <see cref="RegularizerKind.None"/>.</summary>
-    public IWeightRegularizer? CreateRegularizer() => Regularizer switch
+    /// <param name="batchNorms">
+    /// The BatchNorm after each regularized conv, in the same order; required for <see cref="RegularizerKind.NetworkSlimming"/>
+    /// and <see cref="RegularizerKind.FoldedElectrostaticForce"/>, ignored otherwise.
+    /// </param>
+    public IWeightRegularizer? CreateRegularizer(IReadOnlyList<TorchSharp.Modules.BatchNorm2d>? batchNorms = null) => Regularizer switch
     {
         RegularizerKind.None => null,
         RegularizerKind.L1 => new L1NormRegularizer(L1Rate),
-        _ => new ElectrostaticForceRegularizer(Alpha ?? throw new ArgumentException("Alpha is required for the electrostatic force.", nameof(Alpha)), CoulombConstant, GradientMode, DistanceEpsilon),
+        RegularizerKind.NetworkSlimming => BatchNormRegularizer.Slimming(batchNorms ?? [], SlimmingRate),
+        RegularizerKind.FoldedElectrostaticForce => BatchNormRegularizer.FoldedForce(batchNorms ?? [], RequireAlpha() * CoulombConstant, DistanceEpsilon),
+        _ => new ElectrostaticForceRegularizer(RequireAlpha(), CoulombConstant, GradientMode, DistanceEpsilon),
     };
+
+    private double RequireAlpha() => Alpha ?? throw new ArgumentException("Alpha is required for the electrostatic force.", nameof(Alpha));
 }

@@ -1,5 +1,6 @@
 using ElectrostaticPruning.Samples.Cli.Settings;
 using ElectrostaticPruning.Samples.Experiments;
+using ElectrostaticPruning.Samples.Study;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -16,6 +17,11 @@ internal sealed class ExperimentCommand(IAnsiConsole console) : Command<Experime
             console.Write(ExperimentView.List());
             console.MarkupLine("Run one with [bold]experiment <PRESET> --data <folder>[/]; add [bold]--dry-run[/] to see its settings and speedups first.");
             return 0;
+        }
+
+        if (Figure2Presets.Find(settings.Preset) is { } study)
+        {
+            return settings.DryRun ? 0 : Figure2Study.Run(console, study, settings, cancellationToken);
         }
 
         var experiment = ExperimentResolver.Resolve(ExperimentPresets.Find(settings.Preset), settings);

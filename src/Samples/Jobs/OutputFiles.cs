@@ -26,9 +26,9 @@ internal static class OutputFiles
     }
 
     /// <summary>Writes Figure 3 (one panel per pruned layer) and returns its path.</summary>
-    public static string WriteFigure3(string folder, IReadOnlyList<LayerFilterNorms> norms, string title)
+    public static string WriteFigure3(string folder, IReadOnlyList<LayerFilterNorms> norms, string title, string fileName = Figure3)
     {
-        var path = Path.Combine(folder, Figure3);
+        var path = Path.Combine(folder, fileName);
         var panels = FilterNormFigure.CreatePanels(norms);
         var columns = FilterNormFigure.ColumnsFor(panels.Count);
         var rows = (panels.Count + columns - 1) / columns;

@@ -43,14 +43,8 @@ internal static class PrunedEvaluation
     {
         ArgumentNullException.ThrowIfNull(trained);
         ArgumentNullException.ThrowIfNull(line);
-        var progress = new Progress(row => line.Advance(1, $"{method} @ {row.Ratio:0.##}: {Units.Percent(row.Top1Accuracy)} ({Units.Speedup(row.Speedup)})"));
+        var progress = new SynchronousProgress<PruningSweepRow>(row => line.Advance(1, $"{method} @ {row.Ratio:0.##}: {Units.Percent(row.Top1Accuracy)} ({Units.Speedup(row.Speedup)})"));
         var rows = trained.Sweep(test, ratios, labelColumnName: ColumnNames.Label, progress: progress, cancellationToken: cancellationToken);
         return new MethodSweep(method, [.. rows.Select(r => new SweepPoint(r.Ratio, r.Parameters, r.Flops, r.Speedup, r.Top1Accuracy))]);
-    }
-
-    // Reports synchronously (System.Progress<T> posts to the thread pool, which would reorder the progress lines).
-    private sealed class Progress(Action<PruningSweepRow> report) : IProgress<PruningSweepRow>
-    {
-        public void Report(PruningSweepRow value) => report(value);
     }
 }

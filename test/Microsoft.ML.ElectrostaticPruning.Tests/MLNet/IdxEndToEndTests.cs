@@ -88,8 +88,23 @@ public sealed class IdxEndToEndTests(TrainedFashionModel fixture)
         Assert.Equal(new ImageShape(1, 28, 28), summary.InputShape);
         Assert.Equal(KnownClassNames.FashionMnist, summary.ClassNames);
         Assert.Equal(
-            new[] { new PrunedLayerSummary(0, "conv1", 0.5, 32, 16), new PrunedLayerSummary(1, "conv2", 0.5, 64, 32) },
-            summary.Layers);
+            new[] { (0, "conv1", 0.5, 32, 16), (1, "conv2", 0.5, 64, 32) },
+            summary.Layers.Select(l => (l.LayerIndex, l.Name, l.Ratio, l.Filters, l.KeptFilters)));
+
+        // The charge statistics, recomputed from the dense weights: the source's share of the layer's L1 norm, and how
+        // many of the removed (smallest-norm) filters have the source's sign.
+        foreach (var layer in summary.Layers)
+        {
+            var weight = fixture.Model.DenseNetwork.GetConv(fixture.Model.DenseNetwork.GetLayer(layer.LayerIndex)).weight!;
+            var flat = weight.detach().to(TorchSharp.torch.ScalarType.Float64).flatten(1);
+            double[] norms = flat.abs().sum(1).data<double>().ToArray();
+            double[] sums = flat.sum(1).data<double>().ToArray();
+            int source = Array.IndexOf(norms, norms.Max());
+            var removed = Enumerable.Range(0, norms.Length).OrderBy(n => norms[n]).ThenByDescending(n => n).Take(layer.RemovedFilters);
+            Assert.Equal(norms[source] / norms.Sum(), layer.SourceNormShare, 12);
+            Assert.Equal(removed.Count(n => Math.Sign(sums[n]) == Math.Sign(sums[source])), layer.RemovedWithSourceSign);
+            Assert.InRange(layer.DeadChannels, 0, layer.Filters);
+        }
 
         // SmallCnn, bias-free 3x3 convs, Linear(C2 * 7 * 7 -> 10):
         // dense  params 1*32*9 + 32*64*9 + 64*49*10 + 10 = 288 + 18432 + 31360 + 10 = 50090

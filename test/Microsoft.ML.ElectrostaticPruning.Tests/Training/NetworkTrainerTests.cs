@@ -48,6 +48,20 @@ public sealed class NetworkTrainerTests : IDisposable
     }
 
     [Fact]
+    public void BatchNormCountersEndAtOneCountPerStepAndStayInTheStateDict()
+    {
+        // Training runs with the counters taken out (see BatchNormCounters); they come back with every step counted.
+        var data = TestData.Synthetic(96);
+        using var model = Model();
+        new NetworkTrainer().Train(model, Convs(model), data, null, Options(epochs: 2));
+
+        var counters = model.state_dict().Where(kv => kv.Key.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, counters.Count);
+        Assert.All(counters, kv => Assert.Equal(2 * (96 / 16), kv.Value.item<long>()));
+        Assert.All(counters, kv => Assert.Equal(ScalarType.Int64, kv.Value.dtype));
+    }
+
+    [Fact]
     public void TwoRunsWithTheSameSeedEndWithIdenticalWeights()
     {
         var data = TestData.Synthetic(96);

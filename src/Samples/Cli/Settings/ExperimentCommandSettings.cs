@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using ElectrostaticPruning.Samples.Study;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -9,7 +10,7 @@ internal sealed class ExperimentCommandSettings : TrainingSettings
 {
     /// <summary>Preset name.</summary>
     [CommandArgument(0, "[PRESET]")]
-    [Description("resnet56-cifar10, vgg19-cifar100, resnet34-imagenet or resnet56-mnist; omit to list them.")]
+    [Description("resnet56-cifar10, vgg19-cifar100, resnet34-imagenet, resnet56-mnist, figure2-fashion or figure2-fashion-small; omit to list them.")]
     public string? Preset { get; set; }
 
     /// <summary>Print the resolved settings and the plans' FLOPs speedups without training.</summary>
@@ -28,8 +29,24 @@ internal sealed class ExperimentCommandSettings : TrainingSettings
     [DefaultValue(OptionParsing.DefaultRatios)]
     public string Ratios { get; set; } = OptionParsing.DefaultRatios;
 
+    /// <summary>Figure 2 studies: the methods continued from the pretrained network.</summary>
+    [CommandOption("--methods <LIST>")]
+    [Description("Figure 2 studies (figure2-*): methods continued from the pretrained network, e.g. 'plain,l1:1e-2,slimming:1e-4,ef:1e-11,ef-folded:3e-13'. Default: the preset's.")]
+    public string? Methods { get; set; }
+
+    /// <summary>Figure 2 studies: seeds (each pretrains and trains every method).</summary>
+    [CommandOption("--seeds <LIST>")]
+    [Description("Figure 2 studies: seeds, comma-separated; each seed pretrains once and trains every method from that checkpoint.")]
+    [DefaultValue("1,2")]
+    public string Seeds { get; set; } = "1,2";
+
+    /// <summary>Figure 2 studies: plain pretraining epochs.</summary>
+    [CommandOption("--pretrain-epochs <N>")]
+    [Description("Figure 2 studies: epochs of plain pretraining before the methods continue. Default: the preset's.")]
+    public int? PretrainEpochs { get; set; }
+
     /// <inheritdoc/>
-    protected override bool DataRequired => !DryRun && Preset is not null;
+    protected override bool DataRequired => !DryRun && Preset is not null && Figure2Presets.Find(Preset) is null;
 
     /// <inheritdoc/>
     public override ValidationResult Validate()
