@@ -160,8 +160,11 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
         var trainingOptions = o.ToTrainingOptions(seed, fineTune: false);
         var fineTuneOptions = o.ToTrainingOptions(seed, fineTune: true);
         trainingOptions.BatchSize = fineTuneOptions.BatchSize = batchSize;
-        string description = start is null ? o.Describe(batchSize) : $"{o.Describe(batchSize)}; {start.Describe()}";
-        ch.Info($"ElectrostaticCnn: {o.Architecture} on {train.Count} images of {shape}, {labels.Count} classes, seed {seed}; {description}");
+        // The options line of the summary: the settings, what pruning cost on the validation set (added below), and last the
+        // warm start it continued from.
+        string description = o.Describe(batchSize);
+        string warmStart = start is null ? string.Empty : $"; {start.Describe()}";
+        ch.Info($"ElectrostaticCnn: {o.Architecture} on {train.Count} images of {shape}, {labels.Count} classes, seed {seed}; {description}{warmStart}");
 
         CnnNetwork dense;
         if (start is null)
@@ -224,7 +227,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
 
             // The transformer owns both networks from here on, also when its constructor throws.
             handedOver = true;
-            return new ElectrostaticCnnTransformer(_host, new SharedNetwork(dense), pruned, o.PruningPlan, labels, columns, history, fineTuning, description, o.InferenceBatchSize);
+            return new ElectrostaticCnnTransformer(_host, new SharedNetwork(dense), pruned, o.PruningPlan, labels, columns, history, fineTuning, description + warmStart, o.InferenceBatchSize);
         }
         catch when (!handedOver)
         {

@@ -10,7 +10,10 @@ public sealed partial class ElectrostaticCnnTransformer
     /// </summary>
     /// <param name="testData">Labelled test images: the feature column this model scores and a key label column.</param>
     /// <param name="ratios">Ratios in [0, 1); null for the paper's 0, 0.1, ..., 0.9.</param>
-    /// <param name="planForRatio">Turns a ratio into a plan; null for <see cref="PruningPlan.PaperSweep"/> of this architecture.</param>
+    /// <param name="planForRatio">
+    /// Turns a ratio into a plan; null for <see cref="PruningPlan.PaperSweep"/> of this architecture with this transformer's
+    /// ranking and compensation (the sweep prunes the way this model was pruned).
+    /// </param>
     /// <param name="labelColumnName">The key label column of <paramref name="testData"/>, with as many classes as the model. Default <c>Label</c>.</param>
     /// <param name="progress">Receives each row as soon as it is measured.</param>
     /// <param name="cancellationToken">Checked before each ratio and while reading the data.</param>
@@ -44,7 +47,7 @@ public sealed partial class ElectrostaticCnnTransformer
         }
 
         var test = ReadLabeledData(testData, _columns.Features, labelColumnName, "test data", cancellationToken);
-        planForRatio ??= ratio => PruningPlan.PaperSweep(_pruned.Architecture, ratio);
+        planForRatio ??= ratio => PruningPlan.PaperSweep(_pruned.Architecture, ratio).WithRanking(_plan.Ranking).WithCompensation(_plan.Compensate);
         var rows = new List<PruningSweepRow>(list.Length);
         foreach (double ratio in list)
         {

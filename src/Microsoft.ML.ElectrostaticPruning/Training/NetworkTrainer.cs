@@ -185,6 +185,18 @@ internal sealed class NetworkTrainer
             using var scope = NewDisposeScope();
             int count = Math.Min(options.BatchSize, train.Count - start);
             var (inputs, labels) = assembler.Assemble(order.AsSpan(start, count), augmentation, device);
+            if (epoch < options.WarmupEpochs)
+            {
+                // Linear warm-up (Goyal et al. 2017): the rate rises step by step from rate/S to the schedule's rate over
+                // the first WarmupEpochs epochs of S steps in all, so a fresh network does not start with a loss spike.
+                int stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
+                double fraction = (double)((epoch * stepsPerEpoch) + steps + 1) / (options.WarmupEpochs * stepsPerEpoch);
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate = rate * Math.Min(1, fraction);
+                }
+            }
+
             var step = TrainingStep.Run(model, optimizer, regularizer, weights, inputs, labels);
             lossSum += step.Loss * count;
             penaltySum += step.Penalty;

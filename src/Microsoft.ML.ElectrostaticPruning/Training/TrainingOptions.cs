@@ -12,6 +12,9 @@ internal sealed class TrainingOptions
     /// <summary>Learning-rate schedule. Default <see cref="LearningRateSchedule.P1"/>.</summary>
     public LearningRateSchedule Schedule { get; set; } = ElectrostaticCnnTrainer.Defaults.LearningRateSchedule;
 
+    /// <summary>Epochs of linear learning-rate warm-up at the start, at least 0. Default 0.</summary>
+    public int WarmupEpochs { get; set; }
+
     /// <summary>SGD momentum, in [0, 1). Default 0.9.</summary>
     public double Momentum { get; set; } = ElectrostaticCnnTrainer.Defaults.Momentum;
 
@@ -71,6 +74,11 @@ internal sealed class TrainingOptions
         if (Schedule is null)
         {
             throw new ArgumentNullException(Name(nameof(Schedule)), $"{Name(nameof(Schedule))} must be set, e.g. LearningRateSchedule.P1 or LearningRateSchedule.Parse(\"0:1e-1,100:1e-2\").");
+        }
+
+        if (WarmupEpochs < 0)
+        {
+            throw new ArgumentOutOfRangeException(Name(nameof(WarmupEpochs)), WarmupEpochs, $"{Name(nameof(WarmupEpochs))} must be at least 0 (0 = no warm-up).");
         }
 
         OptionChecks.RequireMomentum(Momentum, Name(nameof(Momentum)));

@@ -11,12 +11,12 @@ internal static class PrunedEvaluation
 {
     /// <summary>
     /// The plan the paper sweeps for a ratio: GReg's <c>[0:0, 1-n:r]</c> for VGG (first conv kept), otherwise the ratio on
-    /// every prunable conv.
+    /// every prunable conv; ranked and compensated the way <paramref name="trained"/> was pruned.
     /// </summary>
     public static PruningPlan PlanForRatio(ElectrostaticCnnTransformer trained, double ratio)
     {
         ArgumentNullException.ThrowIfNull(trained);
-        return PruningPlan.PaperSweep(trained.Summary.Architecture, ratio);
+        return PruningPlan.PaperSweep(trained.Summary.Architecture, ratio).WithRanking(trained.PruningPlan.Ranking).WithCompensation(trained.PruningPlan.Compensate);
     }
 
     /// <summary>Top-1 accuracy (ML.NET's micro accuracy) of <paramref name="model"/> on <paramref name="test"/>.</summary>

@@ -44,13 +44,12 @@ internal static class TrainingSpecs
     }
 
     /// <summary>
-    /// The plan that selects the layers to regularize when the user gives none: half of every prunable conv (for VGG the
-    /// first conv is kept, as in the paper). Only the selection matters for training; sweeps prune at other ratios.
+    /// The plan when the user gives none: half of every prunable conv (for VGG the first conv is kept, as in the paper),
+    /// pruned the library's default way (BatchNorm-folded ranking, removed channels compensated). The layers it selects are
+    /// the ones regularized; sweeps prune at other ratios the same way. <c>--plan 0.5</c> gives the paper's pruning.
     /// </summary>
-    public static PruningPlan DefaultPlan(CnnArchitecture architecture)
-    {
-        return PruningPlan.PaperSweep(architecture, 0.5);
-    }
+    public static PruningPlan DefaultPlan(CnnArchitecture architecture) =>
+        PruningPlan.PaperSweep(architecture, 0.5).WithRanking(FilterRanking.FoldedL1Norm).WithCompensation();
 
     /// <summary>
     /// The learning rate of short CPU runs: 0.02, divided by 10 for the last quarter of the epochs (at least the last one

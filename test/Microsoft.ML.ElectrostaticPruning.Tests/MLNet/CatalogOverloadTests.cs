@@ -61,6 +61,13 @@ public sealed class CatalogOverloadTests
     }
 
     [Fact]
+    public void ANegativeWarmUpIsNamed()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options { WarmupEpochs = -1 }));
+        Assert.Equal("WarmupEpochs", ex.ParamName);
+    }
+
+    [Fact]
     public void AnInvalidFineTuneScheduleIsNamedAsTheOptionTheUserSet()
     {
         var options = new ElectrostaticCnnTrainer.Options { FineTuneEpochs = 1, FineTuneSchedule = null! };

@@ -75,7 +75,7 @@ public sealed class IdxEndToEndTests(TrainedFashionModel fixture)
         Assert.True(fixture.Callbacks[0].Penalty > 0);
         Assert.Equal(0, fixture.Callbacks[1].Penalty);
         Assert.Contains(fixture.Log, m => m.StartsWith("training epoch 1/1: lr 0.01, loss ", StringComparison.Ordinal));
-        Assert.Contains(fixture.Log, m => m.StartsWith("pruned with plan 0.5: 50,090 -> 20,442 parameters", StringComparison.Ordinal));
+        Assert.Contains(fixture.Log, m => m.StartsWith("pruned with plan 0.5 rank folded compensate: 50,090 -> 20,442 parameters", StringComparison.Ordinal));
         Assert.Contains(fixture.Log, m => m.StartsWith("fine-tuning epoch 1/1: lr 0.01, loss ", StringComparison.Ordinal));
     }
 
@@ -100,7 +100,11 @@ public sealed class IdxEndToEndTests(TrainedFashionModel fixture)
             double[] norms = flat.abs().sum(1).data<double>().ToArray();
             double[] sums = flat.sum(1).data<double>().ToArray();
             int source = Array.IndexOf(norms, norms.Max());
-            var removed = Enumerable.Range(0, norms.Length).OrderBy(n => norms[n]).ThenByDescending(n => n).Take(layer.RemovedFilters);
+            var layerInfo = fixture.Model.DenseNetwork.GetLayer(layer.LayerIndex);
+            double[] ranking = fixture.Model.PruningPlan.Ranking == FilterRanking.FoldedL1Norm
+                ? FilterPruner.FoldedFilterNorms(weight, fixture.Model.DenseNetwork.GetBatchNorm(layerInfo))
+                : norms;
+            var removed = Enumerable.Range(0, norms.Length).OrderBy(n => ranking[n]).ThenByDescending(n => n).Take(layer.RemovedFilters);
             Assert.Equal(norms[source] / norms.Sum(), layer.SourceNormShare, 12);
             Assert.Equal(removed.Count(n => Math.Sign(sums[n]) == Math.Sign(sums[source])), layer.RemovedWithSourceSign);
             Assert.InRange(layer.DeadChannels, 0, layer.Filters);
