@@ -17,6 +17,26 @@ public sealed class MlNetInternalsContractTests
     private static readonly Assembly Core = typeof(IHostEnvironment).Assembly;
 
     [Fact]
+    public void OnlyTheMLNetFolderUsesTheInternalTypesTheLibraryOpens()
+    {
+        // Every internal ML.NET type build/PublicizedMlNetInternals.txt opens whole ("Assembly!Namespace.Type", no member):
+        // its simple name may appear in the library's sources under MLNet/ only.
+        string root = Path.GetFullPath(Path.Combine(Data.RepositoryData.FashionMnistFolder, "..", ".."));
+        string[] types = [.. File.ReadAllLines(Path.Combine(root, "build", "PublicizedMlNetInternals.txt"))
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith('#') && !l.Contains("::", StringComparison.Ordinal))
+            .Select(l => l[(l.LastIndexOf('.') + 1)..].Split('+')[^1])];
+        Assert.Contains("ModelLoadContext", types);
+        string library = Path.Combine(root, "src", "Microsoft.ML.ElectrostaticPruning");
+        var outside = Directory.EnumerateFiles(library, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => !Path.GetRelativePath(library, f).StartsWith($"MLNet{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => types.Where(t => System.Text.RegularExpressions.Regex.IsMatch(File.ReadAllText(f), $@"\b{t}\b")).Select(t => $"{Path.GetRelativePath(library, f)}: {t}"))
+            .ToList();
+        Assert.True(outside.Count == 0, $"ML.NET internals used outside MLNet/: {string.Join("; ", outside)}");
+    }
+
+    [Fact]
     public void MlNetIsVersion5Point0()
     {
         foreach (var assembly in new[] { Core, typeof(MLContext).Assembly })
