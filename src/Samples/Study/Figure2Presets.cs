@@ -4,7 +4,7 @@ namespace ElectrostaticPruning.Samples.Study;
 internal static class Figure2Presets
 {
     /// <summary>The methods of both presets: the paper's baselines and alphas, network slimming, and the folded force.</summary>
-    public const string Methods = "plain,l1:1e-2,slimming:1e-4,slimming:3e-2,ef:1e-11,ef:1e-12,ef:1e-14,ef-folded:5e-12,ef-folded:1e-11";
+    public const string Methods = "plain,l1:1e-2,slimming:1e-4,slimming:3e-2,ef:1e-11,ef:1e-12,ef:1e-14,ef-folded:3e-12,ef-folded:1e-11";
 
     /// <summary>All presets.</summary>
     public static IReadOnlyList<Figure2Preset> All { get; } =
