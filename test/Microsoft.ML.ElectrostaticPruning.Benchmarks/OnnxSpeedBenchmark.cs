@@ -61,7 +61,7 @@ internal sealed class OnnxSpeedBenchmark : IBenchmark
         var schema = Schema(shape, classes);
         torch.manual_seed(0);
         var network = CnnZoo.Create(architecture, shape, classes);
-        RandomizeBatchNorm(network);
+        TestSupport.RandomBatchNorm.Apply(network);
         var random = new Random(3);
         float[] images = [.. Enumerable.Range(0, 64 * shape.Size).Select(_ => (float)random.NextDouble())];
         CalibrateLogits(network, images, shape);
@@ -185,24 +185,6 @@ internal sealed class OnnxSpeedBenchmark : IBenchmark
         builder.AddColumn("Features", new VectorDataViewType(NumberDataViewType.Single, shape.Size));
         builder.AddColumn("Label", new KeyDataViewType(typeof(uint), classes));
         return builder.ToSchema();
-    }
-
-    private static void RandomizeBatchNorm(CnnNetwork network)
-    {
-        using var noGrad = no_grad();
-        foreach (var (_, module) in network.named_modules())
-        {
-            if (module is TorchSharp.Modules.BatchNorm2d bn)
-            {
-                long n = bn.weight!.shape[0];
-                bn.weight.copy_(rand(n) + 0.5);
-                bn.bias!.copy_(randn(n) * 0.2);
-                bn.running_mean!.copy_(randn(n) * 0.2);
-                bn.running_var!.copy_(rand(n) + 0.5);
-            }
-        }
-
-        network.eval();
     }
 
     // Random networks give logits of arbitrary scale (near-uniform or one-hot probabilities, where a probability

@@ -178,15 +178,15 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer, IDisposa
     // Filter counts and what happened to the charges of one prunable conv of the dense network.
     private PrunedLayerSummary LayerSummary(CnnNetwork dense, ConvLayerInfo layer, int kept)
     {
-        var profile = FilterNormProfile.Measure(dense, layer);
-        var charges = ElectrostaticForce.Statistics(dense.GetConv(layer).weight!, layer.Name);
-        double[] norms = [.. profile.Norms];
-        double[] folded = [.. profile.FoldedNorms];
+        var weight = dense.GetConv(layer).weight!;
+        var charges = ElectrostaticForce.Statistics(weight, layer.Name);
+        var norms = charges.L1Norms;
+        double[] folded = FilterPruner.FoldedFilterNorms(weight, dense.GetBatchNorm(layer));
         double maxFolded = folded.Max();
         int dead = folded.Count(f => f <= 1e-3 * maxFolded);
-        int[] keptIndices = FilterPruner.KeptFilterIndices(_plan.Ranking == FilterRanking.FoldedL1Norm ? folded : norms, kept);
+        int[] keptIndices = FilterPruner.KeptFilterIndices(_plan.Ranking == FilterRanking.FoldedL1Norm ? folded : [.. norms], kept);
         double sourceSign = Math.Sign(charges.Charges[charges.SourceIndex]);
-        int removedWithSourceSign = Enumerable.Range(0, norms.Length)
+        int removedWithSourceSign = Enumerable.Range(0, norms.Count)
             .Except(keptIndices)
             .Count(n => sourceSign != 0 && Math.Sign(charges.Charges[n]) == sourceSign);
         double total = norms.Sum();

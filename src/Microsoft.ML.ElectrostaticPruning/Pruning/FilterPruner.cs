@@ -43,9 +43,7 @@ internal static class FilterPruner
                 double ratio = plan.RatioFor(dense, layer);
                 int kept = n - PrunedCount(n, ratio);
                 kept = rounding?.Round(kept, n) ?? kept;
-                var weight = dense.GetConv(layer).weight!;
-                double[] norms = plan.Ranking == FilterRanking.FoldedL1Norm ? FoldedFilterNorms(weight, dense.GetBatchNorm(layer)) : FilterNorms(weight);
-                layers.Add(new LayerPruning(layer, ratio, n, KeptFilterIndices(norms, kept)));
+                layers.Add(new LayerPruning(layer, ratio, n, KeptFilterIndices(RankingNorms(dense, layer, plan.Ranking), kept)));
             }
 
             int[] widths = [.. dense.Widths];
@@ -84,6 +82,13 @@ internal static class FilterPruner
         int[] result = order[..kept];
         Array.Sort(result);
         return result;
+    }
+
+    /// <summary>The norm of every filter of <paramref name="layer"/> that <paramref name="ranking"/> ranks by (the highest are kept).</summary>
+    public static double[] RankingNorms(CnnNetwork dense, ConvLayerInfo layer, FilterRanking ranking)
+    {
+        var weight = dense.GetConv(layer).weight!;
+        return ranking == FilterRanking.FoldedL1Norm ? FoldedFilterNorms(weight, dense.GetBatchNorm(layer)) : FilterNorms(weight);
     }
 
     /// <summary>L1 norm of every filter after <paramref name="batchNorm"/> is folded in: <c>||W_n||_1 * |gamma_n| / sqrt(var_n + eps)</c>, in double.</summary>

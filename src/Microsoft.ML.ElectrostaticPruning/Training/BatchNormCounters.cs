@@ -5,7 +5,8 @@ namespace Microsoft.ML.ElectrostaticPruning.Training;
 
 /// <summary>
 /// Takes the <c>num_batches_tracked</c> counters out of every BatchNorm of a model for the SGD steps of one epoch and puts
-/// them back, advanced by the number of steps, when disposed.
+/// them back, advanced by the number of steps (<see cref="Restore"/>; <see cref="Dispose"/> puts them back unadvanced
+/// when an epoch ends in an exception).
 /// </summary>
 /// <remarks>
 /// TorchSharp 0.107's <c>BatchNorm.forward</c> counts batches with <c>num_batches_tracked.add_(1)</c>, and
@@ -19,7 +20,6 @@ namespace Microsoft.ML.ElectrostaticPruning.Training;
 internal sealed class BatchNormCounters : IDisposable
 {
     private readonly List<(BatchNorm Module, long Count)> _counters = [];
-    private int _steps;
 
     private BatchNormCounters(nn.Module model)
     {
@@ -36,18 +36,18 @@ internal sealed class BatchNormCounters : IDisposable
     /// <summary>Suspends the counters of <paramref name="model"/>.</summary>
     public static BatchNormCounters Suspend(nn.Module model) => new(model ?? throw new ArgumentNullException(nameof(model)));
 
-    /// <summary>Counts one training-mode forward pass (one SGD step).</summary>
-    public void Step() => _steps++;
-
-    /// <summary>Restores every counter, advanced by the steps counted.</summary>
-    public void Dispose()
+    /// <summary>Restores every counter, advanced by <paramref name="steps"/> training-mode forward passes; later calls do nothing.</summary>
+    public void Restore(int steps)
     {
         foreach (var (module, count) in _counters)
         {
             var device = module.running_mean?.device ?? CPU;
-            module.num_batches_tracked = tensor(count + _steps, ScalarType.Int64, device);
+            module.num_batches_tracked = tensor(count + steps, ScalarType.Int64, device);
         }
 
         _counters.Clear();
     }
+
+    /// <summary>Restores the counters unadvanced if <see cref="Restore"/> has not run.</summary>
+    public void Dispose() => Restore(0);
 }

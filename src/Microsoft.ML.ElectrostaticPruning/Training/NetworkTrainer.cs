@@ -68,9 +68,10 @@ internal sealed class NetworkTrainer
         }
 
         var assembler = new BatchAssembler(train, options.BatchSize);
+        int[] trainAccuracySample = TrainAccuracySample(train.Count, options.Seed);
         for (int epoch = history.Count; epoch < options.Epochs; epoch++)
         {
-            var metrics = RunEpoch(model, weights, regularizer, optimizer, assembler, train, validation, options, epoch, device, cancellationToken);
+            var metrics = RunEpoch(model, weights, regularizer, optimizer, assembler, train, trainAccuracySample, validation, options, epoch, device, cancellationToken);
             history.Add(metrics);
             if (options.CheckpointPath is not null)
             {
@@ -156,6 +157,7 @@ internal sealed class NetworkTrainer
         OptimizerHelper optimizer,
         BatchAssembler assembler,
         ImageDataset train,
+        int[] trainAccuracySample,
         ImageDataset? validation,
         TrainingOptions options,
         int epoch,
@@ -201,14 +203,13 @@ internal sealed class NetworkTrainer
             lossSum += step.Loss * count;
             penaltySum += step.Penalty;
             steps++;
-            counters.Step();
         }
 
-        counters.Dispose();
+        counters.Restore(steps);
 
         // Accuracy as the returned model scores: evaluation mode (BatchNorm running statistics), no augmentation. The
         // running accuracy of the training batches (batch statistics) can be far from it, e.g. while weights grow fast.
-        double trainAccuracy = Evaluate(model, train, TrainAccuracySample(train.Count, options.Seed), options.BatchSize, device);
+        double trainAccuracy = Evaluate(model, train, trainAccuracySample, options.BatchSize, device);
         double? validationAccuracy = validation is null ? null : Evaluate(model, validation, options.BatchSize, device);
         return new EpochMetrics(
             epoch,

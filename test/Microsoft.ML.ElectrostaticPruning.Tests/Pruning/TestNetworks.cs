@@ -12,22 +12,7 @@ internal static class TestNetworks
     {
         torch.manual_seed(seed);
         var network = CnnZoo.Create(architecture, shape, classes, widths ?? CnnZoo.DefaultWidths(architecture));
-        using (no_grad())
-        {
-            foreach (var (_, module) in network.named_modules())
-            {
-                if (module is TorchSharp.Modules.BatchNorm2d bn)
-                {
-                    long n = bn.weight!.shape[0];
-                    bn.weight.copy_(rand(n) + 0.5);
-                    bn.bias!.copy_(randn(n) * 0.2);
-                    bn.running_mean!.copy_(randn(n) * 0.2);
-                    bn.running_var!.copy_(rand(n) + 0.5);
-                }
-            }
-        }
-
-        network.eval();
+        TestSupport.RandomBatchNorm.Apply(network);
         return network;
     }
 
