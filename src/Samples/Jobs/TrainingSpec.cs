@@ -67,7 +67,12 @@ internal sealed record TrainingSpec(
 
     /// <summary>One line for logs and reports.</summary>
     public string Describe() => FormattableString.Invariant(
-        $"{Architecture}, {Epochs} epochs, batch {BatchSize}, lr {Schedule}, SGD({Momentum}, {WeightDecay}), {RegularizerText()}, plan {Plan}, seed {Seed}");
+        $"{Architecture}, {Epochs} epochs, batch {BatchSize}, lr {Schedule}{WarmupText()}, SGD({Momentum}, {WeightDecay}), {RegularizerText()}, plan {Plan}, seed {Seed}");
+
+    // ToOptions keeps the trainer's default warm-up; say so, since the schedule alone does not.
+    private static string WarmupText() => new ElectrostaticCnnTrainer.Options().WarmupEpochs is int warmup and > 0
+        ? FormattableString.Invariant($" with {warmup} linear warm-up epoch(s) first")
+        : string.Empty;
 
     private string RegularizerText() => Regularizer switch
     {
