@@ -20,8 +20,14 @@ public sealed partial class ElectrostaticCnnTrainer
         /// <summary>One epoch of linear warm-up: P1's 0.1 from the first step made small networks start with losses of 3-12.</summary>
         public const int WarmupEpochs = 1;
         public const double WeightDecay = 0;
-        public const RegularizerKind Regularizer = RegularizerKind.ElectrostaticForce;
-        public const double ForceRate = 1e-12;
+        /// <summary>
+        /// The force on BatchNorm-folded charges, acting on the filters the plan removes, from half-way: the one pruned model
+        /// that kept its unpruned accuracy at the default plan (README, "What a new user gets"). The paper's force on raw
+        /// weights is <see cref="RegularizerKind.ElectrostaticForce"/>.
+        /// </summary>
+        public const RegularizerKind Regularizer = RegularizerKind.FoldedElectrostaticForce;
+        public const double ForceRate = 1e-11;
+        public const bool TargetPrunedFilters = true;
         public const double CoulombConstant = ElectrostaticForce.DefaultCoulombConstant;
         public const ForceGradientMode GradientMode = ForceGradientMode.Paper;
         public const double L1Rate = L1NormRegularizer.DefaultRate;

@@ -157,12 +157,12 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
 
         var validation = o.ValidationSet is null ? null : ReadValidationSet(o.ValidationSet, shape, labels.Count);
         int seed = o.Seed ?? _host.Rand.Next();
-        var trainingOptions = o.ToTrainingOptions(seed, fineTune: false);
+        var trainingOptions = o.ToTrainingOptions(seed, fineTune: false, warmStart: start is not null);
         var fineTuneOptions = o.ToTrainingOptions(seed, fineTune: true);
         trainingOptions.BatchSize = fineTuneOptions.BatchSize = batchSize;
         // The options line of the summary: the settings, what pruning cost on the validation set (added below), and last the
         // warm start it continued from.
-        string description = o.Describe(batchSize);
+        string description = o.Describe(batchSize, warmStart: start is not null);
         string warmStart = start is null ? string.Empty : $"; {start.Describe()}";
         ch.Info($"ElectrostaticCnn: {o.Architecture} on {train.Count} images of {shape}, {labels.Count} classes, seed {seed}; {description}{warmStart}");
 
@@ -188,6 +188,12 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
                 throw new ArgumentException(
                     $"PruningPlan '{o.PruningPlan}' prunes no convolution of {o.Architecture}, so the {o.Regularizer} penalty has nothing to act on. Use a plan with a ratio above 0, or Regularizer = None to train without pruning.",
                     nameof(Options.PruningPlan));
+            }
+
+            if (o.Regularizer == RegularizerKind.FoldedElectrostaticForce && o.TargetPrunedFilters)
+            {
+                trainingOptions.ForceTargetCounts = FilterPruner.RemovedCounts(dense, o.PruningPlan);
+                trainingOptions.ForceTargetRanking = o.PruningPlan.Ranking;
             }
 
             var trainer = new NetworkTrainer();

@@ -2,6 +2,9 @@ namespace Microsoft.ML.ElectrostaticPruning;
 
 public sealed partial class ElectrostaticCnnTransformer
 {
+    /// <summary>The paper's ratios: 0, 0.1, ..., 0.9.</summary>
+    private static readonly double[] PaperRatios = [.. Enumerable.Range(0, 10).Select(i => i / 10.0)];
+
     /// <summary>
     /// The paper's Figure 2 for this model: prunes the dense trained network at each ratio (no retraining, no
     /// fine-tuning) and measures the pruned network's cost and top-1 accuracy on <paramref name="testData"/>. Each
@@ -32,7 +35,7 @@ public sealed partial class ElectrostaticCnnTransformer
         ArgumentNullException.ThrowIfNull(testData);
         ArgumentException.ThrowIfNullOrWhiteSpace(labelColumnName);
         ThrowIfDisposed();
-        double[] list = [.. ratios ?? PruningSweep.DefaultRatios];
+        double[] list = [.. ratios ?? PaperRatios];
         if (list.Length == 0)
         {
             throw new ArgumentException("At least one pruning ratio is required, e.g. 0, 0.1, ..., 0.9.", nameof(ratios));

@@ -41,8 +41,7 @@ internal static class FilterPruner
                 }
 
                 double ratio = plan.RatioFor(dense, layer);
-                int kept = n - PrunedCount(n, ratio);
-                kept = rounding?.Round(kept, n) ?? kept;
+                int kept = n - RemovedCount(n, ratio, rounding);
                 layers.Add(new LayerPruning(layer, ratio, n, KeptFilterIndices(RankingNorms(dense, layer, plan.Ranking), kept)));
             }
 
@@ -63,6 +62,25 @@ internal static class FilterPruner
 
         pruned.train(dense.training);
         return new PruningResult(pruned, plan, layers, ComplexityCounter.Measure(dense), ComplexityCounter.Measure(pruned));
+    }
+
+    /// <summary>
+    /// How many filters <paramref name="plan"/> removes from each of its layers to prune (in the order of
+    /// <see cref="PruningPlan.LayersToPrune"/>, the order of <see cref="PruningPlan.WeightsToRegularize"/>): what
+    /// <see cref="Prune"/> removes, channel rounding included.
+    /// </summary>
+    public static int[] RemovedCounts(CnnNetwork dense, PruningPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(dense);
+        ArgumentNullException.ThrowIfNull(plan);
+        var rounding = plan.ChannelRounding;
+        return [.. plan.LayersToPrune(dense).Select(l => RemovedCount(l.OutChannels, plan.RatioFor(dense, l), rounding))];
+    }
+
+    private static int RemovedCount(int filters, double ratio, ChannelRounding? rounding)
+    {
+        int kept = filters - PrunedCount(filters, ratio);
+        return filters - (rounding?.Round(kept, filters) ?? kept);
     }
 
     /// <summary>GReg's count of removed filters: min(⌈ratio · n⌉, n − 1) in double; never all filters.</summary>

@@ -16,8 +16,10 @@ internal sealed class BatchNormRegularizer : IWeightRegularizer
     private readonly IReadOnlyList<BatchNorm2d> _batchNorms;
     private readonly double _scale;
     private readonly double _distanceEpsilon;
+    private readonly IReadOnlyList<int>? _targetCounts;
+    private readonly bool _targetByRawNorm;
 
-    private BatchNormRegularizer(RegularizerKind kind, IReadOnlyList<BatchNorm2d> batchNorms, double scale, double distanceEpsilon)
+    private BatchNormRegularizer(RegularizerKind kind, IReadOnlyList<BatchNorm2d> batchNorms, double scale, double distanceEpsilon, IReadOnlyList<int>? targetCounts = null, bool targetByRawNorm = false)
     {
         ArgumentNullException.ThrowIfNull(batchNorms);
         if (batchNorms.Count == 0)
@@ -29,6 +31,13 @@ internal sealed class BatchNormRegularizer : IWeightRegularizer
         _batchNorms = batchNorms;
         _scale = scale;
         _distanceEpsilon = distanceEpsilon;
+        if (targetCounts is not null && targetCounts.Count != batchNorms.Count)
+        {
+            throw new ArgumentException($"Expected one target count per regularized layer ({batchNorms.Count}), got {targetCounts.Count}.", nameof(targetCounts));
+        }
+
+        _targetCounts = targetCounts;
+        _targetByRawNorm = targetByRawNorm;
     }
 
     /// <inheritdoc />
@@ -45,9 +54,13 @@ internal sealed class BatchNormRegularizer : IWeightRegularizer
         return new BatchNormRegularizer(RegularizerKind.NetworkSlimming, batchNorms, rate, 1);
     }
 
-    /// <summary>The folded-charge electrostatic force with <c>alpha_e * k_e = </c><paramref name="forceScale"/>.</summary>
-    public static BatchNormRegularizer FoldedForce(IReadOnlyList<BatchNorm2d> batchNorms, double forceScale, double distanceEpsilon) =>
-        new(RegularizerKind.FoldedElectrostaticForce, batchNorms, forceScale, distanceEpsilon);
+    /// <summary>
+    /// The folded-charge electrostatic force with <c>alpha_e * k_e = </c><paramref name="forceScale"/>; with
+    /// <paramref name="targetCounts"/> (one per layer) only the weakest filters of each layer, as many as its count, feel it,
+    /// ranked by the folded magnitude or (<paramref name="targetByRawNorm"/>) by the raw L1 norm, as the pruning plan ranks.
+    /// </summary>
+    public static BatchNormRegularizer FoldedForce(IReadOnlyList<BatchNorm2d> batchNorms, double forceScale, double distanceEpsilon, IReadOnlyList<int>? targetCounts = null, bool targetByRawNorm = false) =>
+        new(RegularizerKind.FoldedElectrostaticForce, batchNorms, forceScale, distanceEpsilon, targetCounts, targetByRawNorm);
 
     /// <inheritdoc />
     public Tensor Penalty(IReadOnlyList<Tensor> weights)
@@ -64,7 +77,7 @@ internal sealed class BatchNormRegularizer : IWeightRegularizer
         {
             var term = Kind == RegularizerKind.NetworkSlimming
                 ? _batchNorms[i].weight!.abs().sum().mul(_scale)
-                : ElectrostaticForce.FoldedLayerPenalty(weights[i], _batchNorms[i], _scale, _distanceEpsilon);
+                : ElectrostaticForce.FoldedLayerPenalty(weights[i], _batchNorms[i], _scale, _distanceEpsilon, _targetCounts?[i], _targetByRawNorm);
             total = total is null ? term : total.add(term);
         }
 

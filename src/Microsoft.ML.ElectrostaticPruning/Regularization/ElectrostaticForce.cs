@@ -181,8 +181,17 @@ internal static class ElectrostaticForce
     /// <c>m_n = ||W_n||_1 * |gamma_n| / sqrt(var_n + eps)</c>, signs <c>sign(sum W_n) * sign(gamma_n)</c>, then Eq. 7 with the
     /// Eq. 10 gradient (rates <c>alpha_e k_e |q_1| / r_n^2</c> held constant), differentiable in gamma only: W and the
     /// running variance are constants here, so the penalty moves the channel's effective scale and nothing else.
+    /// With <paramref name="targetCount"/> = k the force acts only on the k weakest filters, the ones pruning removes at
+    /// that count (smallest magnitude m_n for the folded ranking, smallest raw L1 norm with <paramref name="targetByRawNorm"/>),
+    /// chosen afresh at every step: the others, the source included, feel no force.
     /// </summary>
-    public static Tensor FoldedLayerPenalty(Tensor weight, TorchSharp.Modules.BatchNorm2d batchNorm, double forceScale, double distanceEpsilon = DefaultDistanceEpsilon)
+    /// <param name="weight">The conv weight <c>[N, C, k, k]</c>.</param>
+    /// <param name="batchNorm">The BatchNorm after the conv, with a learnable scale.</param>
+    /// <param name="forceScale"><c>alpha_e * k_e</c>, finite and at least 0.</param>
+    /// <param name="distanceEpsilon">The distance guard, &gt; 0.</param>
+    /// <param name="targetCount">Null: every filter (the force as defined); otherwise the number of weakest filters the force acts on, in [0, N).</param>
+    /// <param name="targetByRawNorm">Rank the targets by the raw L1 norm (the paper's pruning) instead of the folded magnitude.</param>
+    public static Tensor FoldedLayerPenalty(Tensor weight, TorchSharp.Modules.BatchNorm2d batchNorm, double forceScale, double distanceEpsilon = DefaultDistanceEpsilon, int? targetCount = null, bool targetByRawNorm = false)
     {
         ArgumentNullException.ThrowIfNull(batchNorm);
         if (!double.IsFinite(forceScale) || forceScale < 0)
@@ -207,6 +216,23 @@ internal static class ElectrostaticForce
         using (no_grad())
         {
             coefficient = ForceRatesFromCharges(rawSign * gamma.detach().sign(), magnitude.detach(), forceScale, distanceEpsilon);
+            if (targetCount is int k)
+            {
+                if (k < 0 || k >= weight.shape[0])
+                {
+                    throw new ArgumentOutOfRangeException(nameof(targetCount), k, $"The number of filters the force acts on must lie in [0, {weight.shape[0]}) for a conv of {weight.shape[0]} filters.");
+                }
+
+                // Zero outside the k smallest magnitudes (the folded ranking's removal set; exact ties are measure-zero).
+                var targeted = zeros_like(coefficient);
+                if (k > 0)
+                {
+                    var weakest = (targetByRawNorm ? rawNorm : magnitude.detach()).topk(k, largest: false).indexes;
+                    targeted.index_copy_(0, weakest, coefficient.index_select(0, weakest));
+                }
+
+                coefficient = targeted;
+            }
         }
 
         return magnitude.dot(coefficient).MoveToOuterDisposeScope();

@@ -199,7 +199,7 @@ internal sealed class NetworkTrainer
                 }
             }
 
-            var step = TrainingStep.Run(model, optimizer, regularizer, weights, inputs, labels);
+            var step = TrainingStep.Run(model, optimizer, epoch < options.PenaltyStartEpoch ? null : regularizer, weights, inputs, labels);
             lossSum += step.Loss * count;
             penaltySum += step.Penalty;
             steps++;

@@ -27,6 +27,21 @@ internal sealed class TrainingOptions
     /// <summary>Penalty added to the cross-entropy. Default <see cref="RegularizerKind.ElectrostaticForce"/> (needs <see cref="Alpha"/>).</summary>
     public RegularizerKind Regularizer { get; set; } = ElectrostaticCnnTrainer.Defaults.Regularizer;
 
+    /// <summary>
+    /// First epoch (0-based) whose steps add the penalty; the epochs before it train on cross-entropy alone. In [0, Epochs)
+    /// when there is a regularizer. Default 0 (the penalty from the first step, the paper's Algorithm 1).
+    /// </summary>
+    public int PenaltyStartEpoch { get; set; }
+
+    /// <summary>
+    /// For <see cref="RegularizerKind.FoldedElectrostaticForce"/>: per regularized layer (in the order of the regularized
+    /// weights), how many of its weakest filters the force acts on (the filters pruning will remove); null: every filter.
+    /// </summary>
+    public IReadOnlyList<int>? ForceTargetCounts { get; set; }
+
+    /// <summary>How the targets of <see cref="ForceTargetCounts"/> are ranked: as the pruning plan ranks. Default folded.</summary>
+    public FilterRanking ForceTargetRanking { get; set; } = FilterRanking.FoldedL1Norm;
+
     /// <summary>Electrostatic force rate <c>alpha_e</c>, finite and &gt;= 0; required for the electrostatic force (the paper uses 1e-11 ... 1e-17).</summary>
     public double? Alpha { get; set; }
 
@@ -81,6 +96,14 @@ internal sealed class TrainingOptions
             throw new ArgumentOutOfRangeException(Name(nameof(WarmupEpochs)), WarmupEpochs, $"{Name(nameof(WarmupEpochs))} must be at least 0 (0 = no warm-up).");
         }
 
+        if (PenaltyStartEpoch < 0 || (Regularizer != RegularizerKind.None && PenaltyStartEpoch >= Epochs))
+        {
+            throw new ArgumentOutOfRangeException(
+                Name(nameof(PenaltyStartEpoch)),
+                PenaltyStartEpoch,
+                $"{Name(nameof(PenaltyStartEpoch))} must lie in [0, {Name(nameof(Epochs))}) = [0, {Epochs}) so that the {Regularizer} penalty acts on at least one epoch.");
+        }
+
         OptionChecks.RequireMomentum(Momentum, Name(nameof(Momentum)));
         OptionChecks.RequireNonNegative(WeightDecay, Name(nameof(WeightDecay)), WeightDecayHint);
         if (!Enum.IsDefined(Regularizer))
@@ -132,7 +155,7 @@ internal sealed class TrainingOptions
         RegularizerKind.None => null,
         RegularizerKind.L1 => new L1NormRegularizer(L1Rate),
         RegularizerKind.NetworkSlimming => BatchNormRegularizer.Slimming(batchNorms ?? [], SlimmingRate),
-        RegularizerKind.FoldedElectrostaticForce => BatchNormRegularizer.FoldedForce(batchNorms ?? [], RequireAlpha() * CoulombConstant, DistanceEpsilon),
+        RegularizerKind.FoldedElectrostaticForce => BatchNormRegularizer.FoldedForce(batchNorms ?? [], RequireAlpha() * CoulombConstant, DistanceEpsilon, ForceTargetCounts, ForceTargetRanking == FilterRanking.L1Norm),
         _ => new ElectrostaticForceRegularizer(RequireAlpha(), CoulombConstant, GradientMode, DistanceEpsilon),
     };
 

@@ -16,7 +16,9 @@ namespace ElectrostaticPruning.Samples.Study;
 /// <param name="BatchSize">Mini-batch size.</param>
 /// <param name="LearningRate">Initial rate of P1 scaled to the budget (÷10 at half, ÷100 at three quarters).</param>
 /// <param name="Methods">The methods, comma-separated (see <see cref="StudyMethod.Parse"/>).</param>
-/// <param name="TrainLimit">Training images used (a subsample, stated in the report), or null for all.</param>
+/// <param name="TrainLimit">Training images used (the first N, a subsample stated in the report), or null for all.</param>
+/// <param name="TestLimit">Test images scored at every ratio (the first N), or null for all.</param>
+/// <param name="Variants">How each model is pruned, comma-separated: l1 (the paper's raw-L1 ranking), folded, folded+comp.</param>
 /// <param name="Notes">Where the settings come from.</param>
 internal sealed record Figure2Preset(
     string Name,
@@ -30,4 +32,6 @@ internal sealed record Figure2Preset(
     double LearningRate,
     string Methods,
     int? TrainLimit,
+    int? TestLimit,
+    string Variants,
     string Notes);

@@ -23,9 +23,9 @@ namespace ElectrostaticPruning.Samples.Study;
 /// </summary>
 internal static class Figure2Study
 {
-    // How the trained models are pruned: the paper's raw-L1 ranking, the BatchNorm-folded ranking, and the folded ranking
-    // with the removed channels' expected output compensated.
-    private static readonly PruneVariant[] Variants =
+    // How a trained model can be pruned: the paper's raw-L1 ranking, the BatchNorm-folded ranking, and the folded ranking
+    // with the removed channels' expected output compensated (the trainer's default).
+    private static readonly PruneVariant[] AllVariants =
     [
         new("l1", FilterRanking.L1Norm, false),
         new("folded", FilterRanking.FoldedL1Norm, false),
@@ -44,6 +44,13 @@ internal static class Figure2Study
         {
             settings.TrainLimit = limit;
         }
+
+        if (settings.TestLimit == 0 && preset.TestLimit is int testLimit)
+        {
+            settings.TestLimit = testLimit;
+        }
+
+        var variants = ParseVariants(preset.Variants);
 
         string dataPath = settings.Data ?? preset.DefaultData
             ?? throw new ArgumentException($"--data is required for {preset.Name}: {preset.DataHint}.");
@@ -74,9 +81,9 @@ internal static class Figure2Study
                 line.Complete($"train {Units.Percent(pretrained.Summary.Training.Last!.TrainAccuracy)}");
                 foreach (var method in methods)
                 {
-                    var methodLine = board.Start($"seed {seed}: {method.Name}", epochs + (Variants.Length * ratios.Count));
+                    var methodLine = board.Start($"seed {seed}: {method.Name}", epochs + (variants.Count * ratios.Count));
                     using var model = Fit(mlContext, data, preset.Architecture, method, epochs, batchSize, schedule, seed, pretrained, methodLine, cancellationToken);
-                    foreach (var variant in Variants)
+                    foreach (var variant in variants)
                     {
                         var progress = new SynchronousProgress<PruningSweepRow>(row => methodLine.Advance(1, $"{variant.Name} @ {row.Ratio:0.##}: {Units.Percent(row.Top1Accuracy)}"));
                         var rows = model.Sweep(data.Test, ratios, r => variant.Apply(PruningPlan.PaperSweep(preset.Architecture, r)), ColumnNames.Label, progress, cancellationToken);
@@ -104,7 +111,7 @@ internal static class Figure2Study
         }
 
         Directory.CreateDirectory(settings.Output);
-        var figure2 = OutputFiles.WriteFigure2(settings.Output, [.. table.Where(r => r.Variant == NaturalVariant(methods.First(m => m.Name == r.Method))).Select(r => new MethodSweep($"{r.Method} ({r.Variant.Name})", r.Points))], $"{preset.Title}, pruned without fine-tuning, mean of {seeds.Length} seed(s)", data.ClassNames.Count);
+        var figure2 = OutputFiles.WriteFigure2(settings.Output, [.. table.Where(r => r.Variant == NaturalVariant(methods.First(m => m.Name == r.Method), variants)).Select(r => new MethodSweep($"{r.Method} ({r.Variant.Name})", r.Points))], $"{preset.Title}, pruned without fine-tuning, mean of {seeds.Length} seed(s)", data.ClassNames.Count);
         var raw = OutputFiles.WriteFigure3(settings.Output, [.. norms.SelectMany(n => n.Norms.Select(l => new LayerFilterNorms(n.Method, l.Name, l.NormalizedL1Norms)))], $"Normalized raw filter L1 norms ({preset.Title}, seed {seeds[0]})", "figure3-raw-filter-norms.png");
         var folded = OutputFiles.WriteFigure3(settings.Output, [.. norms.SelectMany(n => n.Norms.Select(l => new LayerFilterNorms(n.Method, l.Name, l.NormalizedFoldedL1Norms)))], $"Normalized BatchNorm-folded filter L1 norms ({preset.Title}, seed {seeds[0]})", "figure3-folded-filter-norms.png");
         string reportPath = Path.Combine(settings.Output, $"{preset.Name}.md");
@@ -173,9 +180,20 @@ internal static class Figure2Study
         }
     }
 
-    // The pruning a method is meant for: BatchNorm-based methods by the folded norm, the paper's by the raw norm.
-    private static PruneVariant NaturalVariant(StudyMethod method) =>
-        Variants[method.Regularizer is RegularizerKind.NetworkSlimming or RegularizerKind.FoldedElectrostaticForce ? 1 : 0];
+    // The pruning a method is meant for: the targeted force the trainer's default way (folded + compensation), other
+    // BatchNorm-based methods by the folded norm, the paper's by the raw norm; the first variant when the preset lacks it.
+    private static PruneVariant NaturalVariant(StudyMethod method, IReadOnlyList<PruneVariant> variants)
+    {
+        string[] preferred = method.TargetPrunedFilters ? ["folded+comp", "folded"]
+            : method.Regularizer is RegularizerKind.NetworkSlimming or RegularizerKind.FoldedElectrostaticForce ? ["folded", "folded+comp"]
+            : ["l1"];
+        return preferred.Select(name => variants.FirstOrDefault(v => v.Name == name)).FirstOrDefault(v => v is not null) ?? variants[0];
+    }
+
+    private static List<PruneVariant> ParseVariants(string text) =>
+        [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name =>
+            AllVariants.FirstOrDefault(v => v.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new FormatException($"Preset variant '{name}' is none of {string.Join(", ", AllVariants.Select(v => v.Name))}."))];
 
     private static List<Row> Summarize(List<StudyRun> runs, IReadOnlyList<double> ratios) =>
         [.. runs.GroupBy(r => (r.Method, r.Variant)).Select(g =>

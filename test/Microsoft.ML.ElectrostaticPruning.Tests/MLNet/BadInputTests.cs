@@ -164,7 +164,7 @@ public sealed class BadInputTests
         var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options { Epochs = 1, BatchSize = 2, PruningPlanText = "0" });
 
         var ex = Assert.Throws<ArgumentException>(() => trainer.Fit(data));
-        Assert.Contains("PruningPlan '0' prunes no convolution of SmallCnn, so the ElectrostaticForce penalty has nothing to act on", ex.Message);
+        Assert.Contains("PruningPlan '0' prunes no convolution of SmallCnn, so the FoldedElectrostaticForce penalty has nothing to act on", ex.Message);
     }
 
     [Fact]

@@ -120,7 +120,7 @@ public sealed class IdxEndToEndTests(TrainedFashionModel fixture)
         Assert.Equal(3869824.0 / 1031744, summary.Speedup, 12);
         Assert.Equal(fixture.Callbacks[..1], summary.Training);
         Assert.Equal(fixture.Callbacks[1..], summary.FineTuning);
-        Assert.Contains("regularizer ElectrostaticForce (alpha_e 1E-12", summary.TrainingOptions);
+        Assert.Contains("regularizer FoldedElectrostaticForce (alpha_e 1E-11, k_e 8.99E+09, folded charges, on the filters the plan removes), plan", summary.TrainingOptions);
     }
 
     [Fact]

@@ -157,4 +157,23 @@ public sealed class FilterPrunerTests
         Assert.Equal(new long[] { 2, 10 }, TestNetworks.Predict(network, randn(2, 3, 32, 32)).shape);
         Assert.True(twice.Speedup > 3);
     }
+
+    [Theory]
+    [InlineData(CnnArchitecture.ResNet20, "[0, 0.3, 0.5, 0.7, 0]")]
+    [InlineData(CnnArchitecture.Vgg11, "[0:0, 1-7:0.65] round 8")]
+    [InlineData(CnnArchitecture.SmallCnn, "0.5 rank folded compensate")]
+    public void RemovedCountsAreWhatPruningRemovesFromEachRegularizedLayerInOrder(CnnArchitecture architecture, string planText)
+    {
+        using var network = CnnZoo.Create(architecture, architecture == CnnArchitecture.SmallCnn ? new ImageShape(1, 28, 28) : new ImageShape(3, 32, 32), 10);
+        var plan = PruningPlan.Parse(planText);
+
+        int[] counts = FilterPruner.RemovedCounts(network, plan);
+        var result = FilterPruner.Prune(network, plan);
+        using var pruned = result.Network;
+
+        var byLayer = result.Layers.ToDictionary(l => l.Layer.LayerIndex);
+        Assert.Equal(plan.LayersToPrune(network).Select(l => byLayer[l.LayerIndex].OriginalFilters - byLayer[l.LayerIndex].KeptFilters), counts);
+        Assert.Equal(plan.WeightsToRegularize(network).Count, counts.Length);
+        Assert.Contains(counts, c => c > 0);
+    }
 }
