@@ -77,7 +77,9 @@ internal sealed record TrainingSpec(
     private string RegularizerText() => Regularizer switch
     {
         RegularizerKind.ElectrostaticForce => FormattableString.Invariant($"electrostatic force alpha_e {Alpha:G3} k_e {CoulombConstant:G3} ({GradientMode} gradient)"),
+        RegularizerKind.FoldedElectrostaticForce => FormattableString.Invariant($"electrostatic force on BatchNorm-folded charges alpha_e {Alpha:G3} k_e {CoulombConstant:G3}, on the filters the plan removes (the first half plain when trained from random weights)"),
         RegularizerKind.L1 => FormattableString.Invariant($"L1-norm rate {L1Rate:G3}"),
+        RegularizerKind.NetworkSlimming => "network slimming",
         _ => "no regularizer",
     };
 }

@@ -44,7 +44,7 @@ public sealed class CommandLineTests
     [InlineData(new[] { "evaluate", "--data", "x", "--model", "/nonexistent/m.zip" }, "error: --model file '/nonexistent/m.zip' does not exist.")]
     [InlineData(new[] { "compare", "--data", "/nonexistent/data" }, "error: --data folder '/nonexistent/data' does not exist.")]
     [InlineData(new[] { "experiment", "resnet99-cifar10", "--dry-run" }, "error: Unknown experiment 'resnet99-cifar10'; expected one of resnet56-cifar10, vgg19-cifar100, resnet34-imagenet, resnet56-mnist.")]
-    [InlineData(new[] { "compare", "--regularizer", "l1" }, "error: --regularizer does not apply here: this job trains all three (plain, L1-norm, electrostatic); use 'train' for one.")]
+    [InlineData(new[] { "compare", "--regularizer", "l1" }, "error: --regularizer does not apply here: this job trains all four (plain, L1-norm, electrostatic force, folded force); use 'train' for one.")]
     public void BadInputExitsWithOneAndOneErrorLine(string[] args, string expected)
     {
         var (code, _, error) = CliHarness.Run(args);

@@ -23,11 +23,12 @@ public sealed class SampleJobTests
         Assert.Equal((1000, 600), PngSize(Path.Combine(folder.Path, OutputFiles.Figure2)));
         Assert.Equal((1040, 480), PngSize(Path.Combine(folder.Path, OutputFiles.Figure3)));
         var report = File.ReadAllText(Path.Combine(folder.Path, OutputFiles.Report));
-        Assert.Contains("| Pruning ratio | Params | FLOPs (2xMAC) | Speedup | plain top-1 | L1-norm top-1 | electrostatic force top-1 |", report, StringComparison.Ordinal);
+        Assert.Contains("| Pruning ratio | Params | FLOPs (2xMAC) | Speedup | plain top-1 | L1-norm top-1 | electrostatic force top-1 | folded force top-1 |", report, StringComparison.Ordinal);
         Assert.Contains("| 0.50 | 20.44 k | 2.06 MFLOPs | 3.75x |", report, StringComparison.Ordinal);
         Assert.Contains("| electrostatic force | 0.50 | 3.75x | 1 |", report, StringComparison.Ordinal);
         Assert.Contains("Wall-clock time:", report, StringComparison.Ordinal);
-        foreach (var method in new[] { Methods.Plain, Methods.L1, Methods.Electrostatic })
+        Assert.Contains("| folded force | 0.50 | 3.75x | 1 |", report, StringComparison.Ordinal);
+        foreach (var method in new[] { Methods.Plain, Methods.L1, Methods.Electrostatic, Methods.FoldedForce })
         {
             Assert.True(File.Exists(Path.Combine(folder.Path, CompareJob.ModelFileName(method))), method);
         }

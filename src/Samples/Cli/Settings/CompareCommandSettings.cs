@@ -42,7 +42,7 @@ internal sealed class CompareCommandSettings : TrainingSettings
 
         if (Regularizer is not null)
         {
-            return ValidationResult.Error("--regularizer does not apply here: this job trains all three (plain, L1-norm, electrostatic); use 'train' for one.");
+            return ValidationResult.Error("--regularizer does not apply here: this job trains all four (plain, L1-norm, electrostatic force, folded force); use 'train' for one.");
         }
 
         if (FinetuneSpeedup != 0 && (FinetuneSpeedup < 1 || !double.IsFinite(FinetuneSpeedup)))
