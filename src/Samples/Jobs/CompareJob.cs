@@ -54,18 +54,18 @@ internal sealed class CompareJob(IAnsiConsole console)
             // --finetune-epochs belongs to the fine-tuning stage after the sweep, not to Fit: the sweep needs the models unpruned.
             FineTuneEpochs = 0,
         };
+        // The library's default regularizer at its default rate (--alpha sets the paper's force only).
+        var folded = electrostatic with { Method = Methods.FoldedForce, Regularizer = RegularizerKind.FoldedElectrostaticForce, Alpha = new ElectrostaticCnnTrainer.Options().ForceRate };
         TrainingSpec[] specs =
         [
             electrostatic with { Method = Methods.Plain, Regularizer = RegularizerKind.None },
             electrostatic with { Method = Methods.L1, Regularizer = RegularizerKind.L1 },
             electrostatic,
-
-            // The library's default regularizer at its default rate (--alpha sets the paper's force only).
-            electrostatic with { Method = Methods.FoldedForce, Regularizer = RegularizerKind.FoldedElectrostaticForce, Alpha = new ElectrostaticCnnTrainer.Options().ForceRate },
+            folded,
         ];
 
         console.MarkupLine($"[bold]Data[/]     {Markup.Escape(data.Description)}");
-        console.MarkupLine($"[bold]Training[/] {Markup.Escape(electrostatic.Describe())}; L1 rate {electrostatic.L1Rate:G3}");
+        console.MarkupLine($"[bold]Training[/] {Markup.Escape(electrostatic.Describe())}; L1 rate {electrostatic.L1Rate:G3}; {Methods.FoldedForce} alpha_e {folded.Alpha:G3} on the filters the plan removes, the first half plain");
         console.MarkupLine($"[bold]Machine[/]  {Markup.Escape(RunEnvironment.Describe())}");
         console.MarkupLine($"[bold]Output[/]   {Markup.Escape(Path.GetFullPath(settings.Output))}");
 

@@ -34,6 +34,7 @@ public sealed class SampleJobTests
         }
 
         Assert.True(output.Contains("[plain] 1/1 epoch 1/1", StringComparison.Ordinal), output);
+        Assert.True(output.Contains("folded force alpha_e 1E-11 on the filters the plan removes", StringComparison.Ordinal), output);
         Assert.Contains("Wall-clock", output, StringComparison.Ordinal);
     }
 
