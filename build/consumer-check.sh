@@ -49,6 +49,19 @@ grep -E "warning|libLibTorchSharp native fix" "$work/build.log" | sed 's/^ *//' 
 grep -q "libLibTorchSharp native fix: .*libLibTorchSharp.so: \(marked GLIBCXX_3.4.32 weak\|GLIBCXX_3.4.32 is already weak\)" "$work/build.log" \
   || { echo "error: the package's buildTransitive targets did not patch libLibTorchSharp.so in the consumer's output" >&2; exit 1; }
 
+# The package supports net10.0 only and must say so at restore (NuGet's NU1202), not fail later in the build: a project
+# for an older framework restores against the same feed and must be refused.
+old_consumer="$work/OlderFramework"
+mkdir -p "$old_consumer"
+sed "s#<TargetFramework>net10.0</TargetFramework>#<TargetFramework>net8.0</TargetFramework>#" "$consumer/PackageConsumer.csproj" > "$old_consumer/OlderFramework.csproj"
+cp "$consumer/nuget.config" "$old_consumer/"
+if (cd "$old_consumer" && dotnet restore -nologo > "$work/old-restore.log" 2>&1); then
+  cat "$work/old-restore.log"; echo "error: a net8.0 project restored the package; it supports net10.0 only" >&2; exit 1
+fi
+grep -q "NU1202.*not compatible with net8.0" "$work/old-restore.log" \
+  || { cat "$work/old-restore.log"; echo "error: restoring for net8.0 failed without NuGet's NU1202" >&2; exit 1; }
+echo "consumer-check: a net8.0 project is refused at restore: $(grep -o 'error NU1202: [^.]*' "$work/old-restore.log" | head -1)"
+
 echo "consumer-check: running"
 (cd "$consumer" && dotnet bin/Release/net10.0/PackageConsumer.dll "$work/run")
 # The README's pipeline program itself (its first C# block, with the block that continues it), built against the

@@ -21,6 +21,13 @@ internal sealed class BenchmarkContext
     /// <summary>Fewer repetitions (smoke runs); ratios are noisier.</summary>
     public bool Quick { get; }
 
+    /// <summary>The value after <c>--name</c> in <see cref="Arguments"/>, or null when absent.</summary>
+    public string? Option(string name)
+    {
+        int at = Arguments.ToList().IndexOf(name);
+        return at >= 0 && at + 1 < Arguments.Count ? Arguments[at + 1] : null;
+    }
+
     /// <summary>Runs <paramref name="action"/> <paramref name="warmup"/> times untimed, then returns the median of <paramref name="repetitions"/> timed runs in seconds.</summary>
     public static double MedianSeconds(Action action, int warmup, int repetitions)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.ElectrostaticPruning.Models;
 using Microsoft.ML.ElectrostaticPruning.Regularization;
+using Microsoft.ML.ElectrostaticPruning.Runtime;
 using Microsoft.ML.ElectrostaticPruning.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -35,7 +36,7 @@ internal sealed class PenaltyOverheadBenchmark : IBenchmark
         Tensor[] weights = layers.Select(l => (Tensor)network.GetConv(l).weight!).ToArray();
         using var inputs = randn(BatchSize, 3, 32, 32);
         using var labels = randint(0, 10, [BatchSize]);
-        using var optimizer = optim.SGD(network.parameters(), 0.01, momentum: 0.9);
+        using var optimizer = new MomentumSgd(network.parameters(), 0.01, 0.9, 0);
         var force = new ElectrostaticForceRegularizer(alpha: 1e-12);
         network.train();
 
@@ -91,7 +92,7 @@ internal sealed class PenaltyOverheadBenchmark : IBenchmark
             },
             warmup: 2,
             repetitions: 20);
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
 
         double plainMedian = BenchmarkContext.Median(plain.Select(t => t.Wall)), forceMedian = BenchmarkContext.Median(penalized.Select(t => t.Wall));
         double ratioOfMedians = forceMedian / plainMedian;
@@ -104,7 +105,50 @@ internal sealed class PenaltyOverheadBenchmark : IBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"electrostatic force: median step {forceMedian * 1e3,8:F1} ms  ({BatchSize / forceMedian,7:F1} images/s)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"penalty forward+backward alone: {penaltyAlone * 1e3:F2} ms ({penaltyAlone / plainMedian:P2} of a plain step)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio of median step times: {ratioOfMedians:F3}; median of paired step ratios: {pairedRatio:F3}; process CPU-time ratio: {cpuRatio:F3}"));
+        PrintPhases(output, network, optimizer, force, weights, inputs, labels, context.Quick ? 2 : 6);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio (force / none, paired median): {pairedRatio:F3}  (paper Table 3: 4.7x; target <= 1.05)"));
         return pairedRatio;
+    }
+
+    // Where a step's time goes: the same operations as TrainingStep.Run, timed phase by phase (CPU ops are synchronous),
+    // interleaved plain / penalized; medians per phase. Any difference beyond the penalty's own forward and backward
+    // shows up in the phase it belongs to.
+    private static void PrintPhases(TextWriter output, CnnNetwork network, MomentumSgd optimizer, IWeightRegularizer force, Tensor[] weights, Tensor inputs, Tensor labels, int pairs)
+    {
+        string[] names = ["zero_grad", "forward+loss", "penalty", "backward", "SGD step"];
+        var samples = new Dictionary<bool, List<double[]>> { [false] = [], [true] = [] };
+        for (int i = 0; i < 2 * pairs; i++)
+        {
+            bool penalized = (i % 4) is 1 or 2;
+            var times = new double[names.Length];
+            using var scope = NewDisposeScope();
+            long t = Stopwatch.GetTimestamp();
+            double Lap()
+            {
+                long now = Stopwatch.GetTimestamp();
+                double ms = Stopwatch.GetElapsedTime(t, now).TotalMilliseconds;
+                t = now;
+                return ms;
+            }
+
+            optimizer.ZeroGrad();
+            times[0] = Lap();
+            var loss = nn.functional.cross_entropy(network.forward(inputs), labels);
+            times[1] = Lap();
+            var total = penalized ? loss.Plus(force.Penalty(weights)) : loss;
+            times[2] = Lap();
+            total.backward();
+            times[3] = Lap();
+            optimizer.Step();
+            times[4] = Lap();
+            samples[penalized].Add(times);
+        }
+
+        output.WriteLine("phase (median ms)     plain  penalized   difference");
+        for (int p = 0; p < names.Length; p++)
+        {
+            double plain = BenchmarkContext.Median(samples[false].Select(s => s[p])), penalized = BenchmarkContext.Median(samples[true].Select(s => s[p]));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {names[p],-16} {plain,8:F1} {penalized,10:F1} {penalized - plain,12:F1}"));
+        }
     }
 }

@@ -34,11 +34,11 @@ internal sealed class SafeModeCostBenchmark : IBenchmark
         safe.RouteConvolutionsChannelsLast();
         using var inputs = randn(64, 3, 32, 32);
         using var labels = randint(0, 10, [64]);
-        using var standardOptimizer = optim.SGD(standard.parameters(), 0.01, momentum: 0.9);
-        using var safeOptimizer = optim.SGD(safe.parameters(), 0.01, momentum: 0.9);
+        using var standardOptimizer = new MomentumSgd(standard.parameters(), 0.01, 0.9, 0);
+        using var safeOptimizer = new MomentumSgd(safe.parameters(), 0.01, 0.9, 0);
         standard.train();
         safe.train();
-        double Step(CnnNetwork network, TorchSharp.Modules.OptimizerHelper optimizer)
+        double Step(CnnNetwork network, MomentumSgd optimizer)
         {
             long start = Stopwatch.GetTimestamp();
             TrainingStep.Run(network, optimizer, null, [], inputs, labels);

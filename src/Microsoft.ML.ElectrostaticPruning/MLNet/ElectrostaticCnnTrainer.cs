@@ -36,6 +36,9 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
     /// <summary>Validation points lost by pruning without fine-tuning above which Fit warns (MLContext.Log and the summary's options line).</summary>
     internal const double PruningLossWarningPoints = 3;
 
+    /// <summary>What stops Fit: the options' token and ML.NET's cancellation of the MLContext.</summary>
+    private TrainingStop Stop => HostCancellation.Stop(_host, _options.CancellationToken);
+
     /// <summary>The trainer's own (checked) copy of its options.</summary>
     internal Options TrainerOptions => _options;
 
@@ -139,14 +142,15 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
     private ElectrostaticCnnTransformer FitCore(IDataView input, WarmStart? start)
     {
         var o = _options;
-        var featureColumn = SchemaValidation.RequireFeatureColumn(input.Schema, o.FeatureColumnName);
-        var labelColumn = SchemaValidation.RequireLabelColumn(input.Schema, o.LabelColumnName);
+        var role = start is null ? DataSetRole.Training : DataSetRole.WarmStartTraining;
+        var featureColumn = SchemaValidation.RequireFeatureColumn(input.Schema, o.FeatureColumnName, role);
+        var labelColumn = SchemaValidation.RequireLabelColumn(input.Schema, o.LabelColumnName, role);
         var shape = ResolveShape(featureColumn, o.ImageShape ?? start?.ShapeHint(featureColumn));
         var labels = ClassLabels.FromLabelColumn(labelColumn);
         start?.Check(o, featureColumn, shape, labelColumn, labels);
 
         using var ch = _host.Start("Training");
-        var train = ReadDataset(input, featureColumn, labelColumn, shape, labels.Count, "training data");
+        var train = ReadDataset(input, featureColumn, labelColumn, shape, labels.Count, role);
         // A training set smaller than the batch trains with one batch of all rows (the options line says so) rather than
         // failing: the simple catalog overload has no batch size to lower.
         int batchSize = Math.Min(o.BatchSize, train.Count);
@@ -197,7 +201,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
             }
 
             var trainer = new NetworkTrainer();
-            var history = trainer.Train(dense, regularized, train, validation, trainingOptions, new EpochReporter(ch, "training", o.Epochs, o.ProgressCallback), o.CancellationToken);
+            var history = trainer.Train(dense, regularized, train, validation, trainingOptions, new EpochReporter(ch, "training", o.Epochs, o.ProgressCallback), Stop);
 
             var pruning = FilterPruner.Prune(dense, o.PruningPlan);
             pruned = pruning.Network;
@@ -226,7 +230,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
             var fineTuning = new TrainingHistory();
             if (o.FineTuneEpochs > 0)
             {
-                fineTuning = trainer.Train(pruned, [], train, validation, fineTuneOptions, new EpochReporter(ch, "fine-tuning", o.FineTuneEpochs, o.ProgressCallback), o.CancellationToken);
+                fineTuning = trainer.Train(pruned, [], train, validation, fineTuneOptions, new EpochReporter(ch, "fine-tuning", o.FineTuneEpochs, o.ProgressCallback), Stop);
             }
 
             var columns = new ScoringColumns(o.FeatureColumnName, o.ScoreColumnName, o.PredictedLabelColumnName);
@@ -262,12 +266,16 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
         return new ImageShape(inferred.Channels, inferred.Height, inferred.Width);
     }
 
-    private ImageDataset ReadDataset(IDataView data, DataViewSchema.Column features, DataViewSchema.Column label, ImageShape shape, int classes, string role)
+    private ImageDataset ReadDataset(IDataView data, DataViewSchema.Column features, DataViewSchema.Column label, ImageShape shape, int classes, DataSetRole role)
     {
-        var (values, labels) = TrainingDataReader.Read(data, features, label, shape.Size, role, _options.CancellationToken);
+        var (values, labels) = TrainingDataReader.Read(data, features, label, shape.Size, role.Name, Stop);
         if (labels.Length == 0)
         {
-            throw new ArgumentException($"The {role} has no rows; the trainer needs at least one image per SGD step.", nameof(data));
+            throw new ArgumentException(
+                role == DataSetRole.Validation
+                    ? $"{Capitalized(role.Name)} has no rows; give it at least one image, or set Options.ValidationSet to null."
+                    : $"{Capitalized(role.Name)} has no rows; the trainer needs at least one image per SGD step.",
+                role == DataSetRole.Validation ? nameof(Options.ValidationSet) : nameof(data));
         }
 
         return new ImageDataset(values, labels, shape, classes);
@@ -275,14 +283,16 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
 
     private ImageDataset ReadValidationSet(IDataView data, ImageShape shape, int classes)
     {
-        var features = SchemaValidation.RequireFeatureColumn(data.Schema, _options.FeatureColumnName, shape.Size);
-        var label = SchemaValidation.RequireLabelColumn(data.Schema, _options.LabelColumnName);
+        var features = SchemaValidation.RequireFeatureColumn(data.Schema, _options.FeatureColumnName, DataSetRole.Validation, shape.Size);
+        var label = SchemaValidation.RequireLabelColumn(data.Schema, _options.LabelColumnName, DataSetRole.Validation);
         if (((KeyDataViewType)label.Type).Count != (ulong)classes)
         {
             throw new ArgumentOutOfRangeException(
                 nameof(Options.ValidationSet), $"The validation set's label column '{label.Name}' has {((KeyDataViewType)label.Type).Count} classes, the training data {classes}: build both keys with the same MapValueToKey transformer.");
         }
 
-        return ReadDataset(data, features, label, shape, classes, "validation data");
+        return ReadDataset(data, features, label, shape, classes, DataSetRole.Validation);
     }
+
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

@@ -24,8 +24,9 @@ public sealed partial class ElectrostaticCnnTransformer
         var o = (options ?? new FineTuneOptions()).Clone();
         o.Validate();
         var shape = _pruned.InputShape;
-        var train = ReadLabeledData(trainData, o.FeatureColumnName, o.LabelColumnName, "fine-tuning data", o.CancellationToken);
-        var validation = o.ValidationSet is null ? null : ReadLabeledData(o.ValidationSet, o.FeatureColumnName, o.LabelColumnName, "validation data", o.CancellationToken);
+        var stop = HostCancellation.Stop(_host, o.CancellationToken);
+        var train = ReadLabeledData(trainData, o.FeatureColumnName, o.LabelColumnName, DataSetRole.FineTuning, stop);
+        var validation = o.ValidationSet is null ? null : ReadLabeledData(o.ValidationSet, o.FeatureColumnName, o.LabelColumnName, DataSetRole.FineTuneValidation, stop);
         int seed = o.Seed ?? _host.Rand.Next();
         var trainingOptions = o.ToTrainingOptions(seed, train.Count);
 
@@ -35,7 +36,7 @@ public sealed partial class ElectrostaticCnnTransformer
         {
             using var ch = _host.Start("FineTuning");
             ch.Info(MessageSensitivity.None, $"Fine-tuning the {shape} {network.Architecture} pruned by {_plan} on {train.Count} images, seed {seed}.");
-            history = new NetworkTrainer().Train(network, [], train, validation, trainingOptions, new EpochReporter(ch, "fine-tuning", o.Epochs, o.ProgressCallback), o.CancellationToken);
+            history = new NetworkTrainer().Train(network, [], train, validation, trainingOptions, new EpochReporter(ch, "fine-tuning", o.Epochs, o.ProgressCallback), stop);
             network.eval();
         }
         catch
@@ -54,23 +55,23 @@ public sealed partial class ElectrostaticCnnTransformer
     }
 
     /// <summary>Reads labelled images (the label a key with as many classes as the model) for fine-tuning or a sweep.</summary>
-    private ImageDataset ReadLabeledData(IDataView data, string featureColumnName, string labelColumnName, string role, CancellationToken cancellationToken)
+    private ImageDataset ReadLabeledData(IDataView data, string featureColumnName, string labelColumnName, DataSetRole role, TrainingStop stop)
     {
         var shape = _pruned.InputShape;
-        var features = SchemaValidation.RequireFeatureColumn(data.Schema, featureColumnName, shape.Size);
-        var label = SchemaValidation.RequireLabelColumn(data.Schema, labelColumnName);
+        var features = SchemaValidation.RequireFeatureColumn(data.Schema, featureColumnName, role, shape.Size);
+        var label = SchemaValidation.RequireLabelColumn(data.Schema, labelColumnName, role);
         ulong classes = ((Microsoft.ML.Data.KeyDataViewType)label.Type).Count;
         if (classes != (ulong)_labels.Count)
         {
             throw new ArgumentException(
-                $"The {role}'s label column '{label.Name}' has {classes} classes, the model {_labels.Count}: build the key with the same MapValueToKey transformer the model was trained with.",
+                $"Label column '{label.Name}' of {role.Name} has {classes} classes, the model {_labels.Count}: build the key with the same MapValueToKey transformer the model was trained with.",
                 nameof(data));
         }
 
-        var (values, labels) = TrainingDataReader.Read(data, features, label, shape.Size, role, cancellationToken);
+        var (values, labels) = TrainingDataReader.Read(data, features, label, shape.Size, role.Name, stop);
         if (labels.Length == 0)
         {
-            throw new ArgumentException($"The {role} has no rows; at least one image is needed.", nameof(data));
+            throw new ArgumentException($"{char.ToUpperInvariant(role.Name[0])}{role.Name[1..]} has no rows; at least one image is needed.", nameof(data));
         }
 
         return new ImageDataset(values, labels, shape, _labels.Count);

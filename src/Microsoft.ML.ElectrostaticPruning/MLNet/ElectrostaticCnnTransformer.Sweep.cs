@@ -19,7 +19,7 @@ public sealed partial class ElectrostaticCnnTransformer
     /// </param>
     /// <param name="labelColumnName">The key label column of <paramref name="testData"/>, with as many classes as the model. Default <c>Label</c>.</param>
     /// <param name="progress">Receives each row as soon as it is measured.</param>
-    /// <param name="cancellationToken">Checked before each ratio and while reading the data.</param>
+    /// <param name="cancellationToken">Checked before each ratio and while reading the data, like ML.NET's cancellation of the MLContext.</param>
     /// <returns>One row per ratio, in the given order.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or a ratio is outside [0, 1).</exception>
     /// <exception cref="ArgumentException">No ratios, no rows, or a label with another number of classes than the model.</exception>
@@ -49,12 +49,13 @@ public sealed partial class ElectrostaticCnnTransformer
             }
         }
 
-        var test = ReadLabeledData(testData, _columns.Features, labelColumnName, "test data", cancellationToken);
+        var stop = HostCancellation.Stop(_host, cancellationToken);
+        var test = ReadLabeledData(testData, _columns.Features, labelColumnName, DataSetRole.SweepTest, stop);
         planForRatio ??= ratio => PruningPlan.PaperSweep(_pruned.Architecture, ratio).WithRanking(_plan.Ranking).WithCompensation(_plan.Compensate);
         var rows = new List<PruningSweepRow>(list.Length);
         foreach (double ratio in list)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            stop.ThrowIfStopped();
             using var pruned = Prune(planForRatio(ratio));
             var summary = pruned.Summary;
             double accuracy = NetworkTrainer.Evaluate(pruned._scorer.Network, test, _inferenceBatchSize, DeviceOf(pruned._pruned));

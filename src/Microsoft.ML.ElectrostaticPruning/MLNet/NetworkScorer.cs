@@ -9,7 +9,7 @@ namespace Microsoft.ML.ElectrostaticPruning.MLNet;
 /// </summary>
 internal sealed class NetworkScorer : IDisposable
 {
-    private readonly nn.Module<Tensor, Tensor> _network;
+    private readonly CnnNetwork _network;
     private readonly long[] _imageDims;
     private readonly Device _device;
 
@@ -20,7 +20,7 @@ internal sealed class NetworkScorer : IDisposable
     /// <param name="width">W.</param>
     /// <param name="classCount">K.</param>
     /// <param name="device">Where the network's parameters live.</param>
-    public NetworkScorer(nn.Module<Tensor, Tensor> network, int channels, int height, int width, int classCount, Device device)
+    public NetworkScorer(CnnNetwork network, int channels, int height, int width, int classCount, Device device)
     {
         ArgumentNullException.ThrowIfNull(network);
         _network = network;
@@ -35,7 +35,7 @@ internal sealed class NetworkScorer : IDisposable
     public void Dispose() => _network.Dispose();
 
     /// <summary>The network that scores (ONNX export writes it).</summary>
-    public nn.Module<Tensor, Tensor> Network => _network;
+    public CnnNetwork Network => _network;
 
     /// <summary>Floats per image (C x H x W).</summary>
     public int InputSize { get; }

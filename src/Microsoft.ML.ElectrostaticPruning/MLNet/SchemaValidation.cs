@@ -9,41 +9,41 @@ namespace Microsoft.ML.ElectrostaticPruning.MLNet;
 internal static class SchemaValidation
 {
     /// <summary>Returns the feature column: a known-size vector of Single, of <paramref name="expectedSize"/> values when that is positive.</summary>
-    public static DataViewSchema.Column RequireFeatureColumn(DataViewSchema schema, string name, int expectedSize = 0)
+    public static DataViewSchema.Column RequireFeatureColumn(DataViewSchema schema, string name, DataSetRole role, int expectedSize = 0)
     {
-        var column = RequireColumn(schema, name, "feature");
+        var column = RequireColumn(schema, name, "feature", role);
         if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType item } vector || item != NumberDataViewType.Single)
         {
-            throw Mismatch("feature", name, "a vector of Single (e.g. from ExtractPixels)", column.Type);
+            throw Mismatch("feature", name, role, "a vector of Single (e.g. from ExtractPixels)", column.Type);
         }
 
         if (!vector.IsKnownSize)
         {
-            throw Mismatch("feature", name, "a vector of Single of known size (C x H x W); resize the images first (ResizeImages)", column.Type);
+            throw Mismatch("feature", name, role, "a vector of Single of known size (C x H x W); resize the images first (ResizeImages)", column.Type);
         }
 
         if (expectedSize > 0 && vector.Size != expectedSize)
         {
-            throw Mismatch("feature", name, $"Vector<Single, {expectedSize}>, the size the model was trained on", column.Type);
+            throw Mismatch("feature", name, role, $"Vector<Single, {expectedSize}>, the size the model was trained on", column.Type);
         }
 
         return column;
     }
 
     /// <summary>Returns the label column, which must be a key type with a known number of classes, at least 2.</summary>
-    public static DataViewSchema.Column RequireLabelColumn(DataViewSchema schema, string name)
+    public static DataViewSchema.Column RequireLabelColumn(DataViewSchema schema, string name, DataSetRole role)
     {
-        var column = RequireColumn(schema, name, "label");
+        var column = RequireColumn(schema, name, "label", role);
         if (column.Type is not KeyDataViewType key)
         {
             throw new ArgumentOutOfRangeException(
                 nameof(schema),
-                $"Schema mismatch for label column '{name}': expected Key, got {column.Type}. Use mlContext.Transforms.Conversion.MapValueToKey(\"{name}\") first.");
+                $"Schema mismatch for label column '{name}'{role.Origin}: expected Key, got {column.Type}. Use mlContext.Transforms.Conversion.MapValueToKey(\"{name}\") first.");
         }
 
         if (key.Count < 2 || key.Count > int.MaxValue)
         {
-            throw Mismatch("label", name, "a key type with at least 2 classes", column.Type);
+            throw Mismatch("label", name, role, "a key type with at least 2 classes", column.Type);
         }
 
         return column;
@@ -85,21 +85,22 @@ internal static class SchemaValidation
         return root * root == value ? root : 0;
     }
 
-    private static DataViewSchema.Column RequireColumn(DataViewSchema schema, string name, string role)
+    private static DataViewSchema.Column RequireColumn(DataViewSchema schema, string name, string columnRole, DataSetRole role)
     {
         ArgumentNullException.ThrowIfNull(schema);
         var column = schema.GetColumnOrNull(name);
         if (column is null)
         {
             var visible = schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'");
+            string where = role == DataSetRole.Training ? string.Empty : $" in {role.Name}";
             throw new ArgumentOutOfRangeException(
                 nameof(schema),
-                $"Could not find {role} column '{name}'. The data has the columns {string.Join(", ", visible)}; set the {role} column name option to one of them.");
+                $"Could not find {columnRole} column '{name}'{where}. The data has the columns {string.Join(", ", visible)}; {role.AdviceFor(columnRole)}.");
         }
 
         return column.Value;
     }
 
-    private static ArgumentOutOfRangeException Mismatch(string role, string name, string expected, DataViewType actual) =>
-        new("schema", $"Schema mismatch for {role} column '{name}': expected {expected}, got {actual}.");
+    private static ArgumentOutOfRangeException Mismatch(string columnRole, string name, DataSetRole role, string expected, DataViewType actual) =>
+        new("schema", $"Schema mismatch for {columnRole} column '{name}'{role.Origin}: expected {expected}, got {actual}.");
 }

@@ -45,7 +45,7 @@ internal sealed class ScoringBinding
     public static ScoringBinding Create(DataViewSchema input, ScoringColumns columns, ClassLabels labels, int featureSize)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var features = SchemaValidation.RequireFeatureColumn(input, columns.Features, featureSize);
+        var features = SchemaValidation.RequireFeatureColumn(input, columns.Features, DataSetRole.Scoring, featureSize);
 
         uint setId = input.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1;
         var builder = new DataViewSchema.Builder();

@@ -46,9 +46,10 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
     }
 
     /// <summary>
-    /// PredictionEngine keeps one row and calls the getters once per Predict, with the same Position every time, so
-    /// results are cached by the feature values themselves: Score and PredictedLabel of one prediction share one
-    /// forward pass, and a new input always gets a fresh one.
+    /// One input row with Score and PredictedLabel. The features are read once per input row (the first time either output
+    /// is asked for at a new <see cref="DataViewRow.Position"/>, which PredictionEngine advances on every Predict), and both
+    /// outputs come from that one forward pass, as ML.NET's own scorers do: an upstream getter may hand out a value that
+    /// is only valid once, e.g. ResizeImages disposes the image it made when it is called again.
     /// </summary>
     private sealed class Row : DataViewRow
     {
@@ -57,9 +58,9 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         private readonly HashSet<int> _active;
         private readonly ValueGetter<VBuffer<float>>? _features;
         private readonly float[] _current;
-        private readonly float[] _scored;
         private readonly float[] _scores;
         private VBuffer<float> _buffer;
+        private long _scoredPosition = -1;
         private bool _hasScores;
 
         public Row(ScoringRowMapper parent, DataViewRow input, HashSet<int> active)
@@ -69,7 +70,6 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             _active = active;
             int size = parent._scorer.InputSize;
             _current = new float[size];
-            _scored = new float[size];
             _scores = new float[parent._scorer.ClassCount];
             if (active.Any(parent._binding.IsScoreColumn))
             {
@@ -123,6 +123,12 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
 
         private float[] CurrentScores()
         {
+            long position = _input.Position;
+            if (_hasScores && position == _scoredPosition)
+            {
+                return _scores;
+            }
+
             _features!(ref _buffer);
             if (_buffer.Length != _current.Length)
             {
@@ -130,13 +136,9 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             }
 
             _buffer.CopyTo(_current);
-            if (!_hasScores || !_current.AsSpan().SequenceEqual(_scored))
-            {
-                _parent._scorer.Score(_current, 1, _scores);
-                _current.CopyTo(_scored, 0);
-                _hasScores = true;
-            }
-
+            _parent._scorer.Score(_current, 1, _scores);
+            _scoredPosition = position;
+            _hasScores = true;
             return _scores;
         }
     }

@@ -16,10 +16,10 @@ internal static class TrainingDataReader
     /// <param name="features">Feature column (a known-size vector of Single, already checked).</param>
     /// <param name="label">Label column (a key type with K classes, already checked).</param>
     /// <param name="featureSize">Values per image.</param>
-    /// <param name="role">What the data is, for messages ("training data", "validation data").</param>
-    /// <param name="cancellationToken">Checked once per 1024 rows.</param>
+    /// <param name="role">What the data is, for messages ("the training data", "the validation set (Options.ValidationSet)").</param>
+    /// <param name="stop">Checked once per 1024 rows.</param>
     /// <exception cref="InvalidOperationException">A feature is not finite or a label is missing or outside the key range.</exception>
-    public static (float[] Features, int[] Labels) Read(IDataView data, DataViewSchema.Column features, DataViewSchema.Column label, int featureSize, string role, CancellationToken cancellationToken = default)
+    public static (float[] Features, int[] Labels) Read(IDataView data, DataViewSchema.Column features, DataViewSchema.Column label, int featureSize, string role, TrainingStop stop = default)
     {
         ulong classes = ((KeyDataViewType)label.Type).Count;
         long? rowCount = data.GetRowCount();
@@ -36,7 +36,7 @@ internal static class TrainingDataReader
         {
             if ((count & 1023) == 0)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                stop.ThrowIfStopped();
             }
 
             if (count == labels.Length)
@@ -49,15 +49,15 @@ internal static class TrainingDataReader
             if (key == 0 || key > classes)
             {
                 throw new InvalidOperationException(key == 0
-                    ? $"Row {count} of the {role}: label column '{label.Name}' holds a missing key (0), i.e. a value that is not one of the {classes} known classes. Filter such rows or build the key dictionary from all labels."
-                    : $"Row {count} of the {role}: label column '{label.Name}' holds key {key}, outside the key range 1..{classes}.");
+                    ? $"Row {count} of {role}: label column '{label.Name}' holds a missing key (0), i.e. a value that is not one of the {classes} known classes. Filter such rows or build the key dictionary from all labels."
+                    : $"Row {count} of {role}: label column '{label.Name}' holds key {key}, outside the key range 1..{classes}.");
             }
 
             labels[count] = (int)(key - 1);
             featureGetter(ref buffer);
             if (buffer.Length != featureSize)
             {
-                throw new InvalidOperationException($"Row {count} of the {role}: feature column '{features.Name}' has {buffer.Length} values, expected {featureSize}.");
+                throw new InvalidOperationException($"Row {count} of {role}: feature column '{features.Name}' has {buffer.Length} values, expected {featureSize}.");
             }
 
             var destination = featureValues.AsSpan(count * featureSize, featureSize);
@@ -66,7 +66,7 @@ internal static class TrainingDataReader
             if (bad >= 0)
             {
                 throw new InvalidOperationException(
-                    $"Row {count} of the {role}: feature column '{features.Name}' holds {destination[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)} at slot {bad}; the network can only train on finite values. Remove or replace such rows first (e.g. mlContext.Data.FilterRowsByMissingValues or mlContext.Transforms.ReplaceMissingValues).");
+                    $"Row {count} of {role}: feature column '{features.Name}' holds {destination[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)} at slot {bad}; the network can only train on finite values. Remove or replace such rows first (e.g. mlContext.Data.FilterRowsByMissingValues or mlContext.Transforms.ReplaceMissingValues).");
             }
 
             count++;

@@ -55,10 +55,10 @@ internal static class BatchNormFolding
         var variance = batchNorm.running_var!;
         var gamma = batchNorm.weight?.detach() ?? ones_like(mean);
         var beta = batchNorm.bias?.detach() ?? zeros_like(mean);
-        var scale = gamma.to(ScalarType.Float64) * (variance.to(ScalarType.Float64) + batchNorm.eps).rsqrt();
+        var scale = gamma.to(ScalarType.Float64) * variance.to(ScalarType.Float64).Plus(batchNorm.eps).rsqrt();
         var shift = convBias is null ? -mean.to(ScalarType.Float64) : convBias.detach().to(ScalarType.Float64) - mean.to(ScalarType.Float64);
         var weight = (convWeight.detach().to(ScalarType.Float64) * scale.view(-1, 1, 1, 1)).to(convWeight.dtype);
-        var bias = (beta.to(ScalarType.Float64) + (shift * scale)).to(convWeight.dtype);
+        var bias = beta.to(ScalarType.Float64).Plus(shift * scale).to(convWeight.dtype);
         return (weight.MoveToOuterDisposeScope(), bias.MoveToOuterDisposeScope());
     }
 

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.ElectrostaticPruning.Models;
 
 /// <summary>torchvision's bottleneck block (v1.5, stride on the 3x3 conv): 1x1, 3x3, 1x1 convs with BatchNorm and a projection shortcut when needed.</summary>
-internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
+internal sealed class Bottleneck : ResidualBlock
 {
     private readonly Conv2d conv1;
     private readonly BatchNorm2d? bn1;
@@ -13,6 +13,7 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
     private readonly Conv2d conv3;
     private readonly BatchNorm2d? bn3;
     private readonly Sequential? downsample;
+    private readonly BasicBlock.Shortcut? shortcut;
 
     /// <summary>Builds a block reading <paramref name="inChannels"/> with the given conv widths, trainable or folded as <paramref name="factory"/> says.</summary>
     public Bottleneck(int inChannels, int width1, int width2, int outChannels, int stride, LayerFactory factory)
@@ -24,7 +25,7 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
         bn2 = factory.BatchNorm(width2);
         conv3 = factory.Conv(width2, outChannels, kernelSize: 1);
         bn3 = factory.BatchNorm(outChannels);
-        downsample = BasicBlock.NeedsDownsample(inChannels, outChannels, stride) ? BasicBlock.Downsample(inChannels, outChannels, stride, factory) : null;
+        (downsample, shortcut) = BasicBlock.NeedsDownsample(inChannels, outChannels, stride) ? BasicBlock.Downsample(inChannels, outChannels, stride, factory) : (null, null);
         RegisterComponents();
     }
 
@@ -34,6 +35,6 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
         var x = LayerFactory.Normalize(bn1, conv1.call(input)).relu_();
         x = LayerFactory.Normalize(bn2, conv2.call(x)).relu_();
         x = LayerFactory.Normalize(bn3, conv3.call(x));
-        return x.add_(downsample is null ? input : downsample.call(input)).relu_();
+        return x.add_(shortcut is { } s ? s.Forward(input) : input, CachedScalars.One).relu_();
     }
 }

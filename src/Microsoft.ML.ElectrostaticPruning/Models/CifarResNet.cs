@@ -20,6 +20,9 @@ internal sealed class CifarResNet : CnnNetwork
     private readonly AdaptiveAvgPool2d avgpool;
     private readonly Linear linear;
 
+    // The blocks of layer1..3 in order, run one by one (registered inside the stages' Sequentials, not here).
+    private readonly ResidualBlock[] residualBlocks;
+
     /// <summary>Builds ResNet-20/32/44/56/110 with the given widths (stem, then conv1 and conv2 of every block); with <paramref name="foldBatchNorm"/> true, the eval-only form of <see cref="CnnNetwork.ForInference"/> (convs with bias, no BatchNorm).</summary>
     public CifarResNet(CnnArchitecture architecture, ImageShape inputShape, int classCount, IReadOnlyList<int> widths, bool foldBatchNorm = false)
         : base(architecture.ToString(), architecture, inputShape, classCount, widths, DefaultWidths(architecture).Length, foldBatchNorm)
@@ -32,6 +35,7 @@ internal sealed class CifarResNet : CnnNetwork
 
         int next = 1, inChannels = widths[0];
         var stages = new Sequential[StageWidths.Length];
+        var allBlocks = new List<ResidualBlock>();
         for (int stage = 1; stage <= StageWidths.Length; stage++)
         {
             var stageBlocks = new List<(string, nn.Module<Tensor, Tensor>)>();
@@ -39,7 +43,9 @@ internal sealed class CifarResNet : CnnNetwork
             {
                 int mid = widths[next++], output = widths[next++];
                 int stride = stage > 1 && block == 0 ? 2 : 1;
-                stageBlocks.Add((block.ToString(), new OptionABasicBlock(inChannels, mid, output, stride, Factory)));
+                var residual = new OptionABasicBlock(inChannels, mid, output, stride, Factory);
+                stageBlocks.Add((block.ToString(), residual));
+                allBlocks.Add(residual);
                 string prefix = $"layer{stage}.{block}";
                 var first = table.Add($"{prefix}.conv1", $"{prefix}.bn1", stage, block, position: 1, mid, residualLocked: false);
                 var second = table.Add($"{prefix}.conv2", $"{prefix}.bn2", stage, block, position: 2, output, residualLocked: true);
@@ -51,6 +57,7 @@ internal sealed class CifarResNet : CnnNetwork
         }
 
         (layer1, layer2, layer3) = (stages[0], stages[1], stages[2]);
+        residualBlocks = [.. allBlocks];
         avgpool = nn.AdaptiveAvgPool2d(1);
         linear = nn.Linear(inChannels, classCount);
         RegisterComponents();
@@ -73,7 +80,7 @@ internal sealed class CifarResNet : CnnNetwork
         CheckInput(input);
         using var scope = NewDisposeScope();
         var x = LayerFactory.Normalize(bn1, conv1.call(input)).relu_();
-        x = layer3.call(layer2.call(layer1.call(x)));
+        x = ResidualBlock.Run(residualBlocks, x);
         return linear.call(avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
     }
 

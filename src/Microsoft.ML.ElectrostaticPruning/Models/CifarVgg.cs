@@ -17,6 +17,9 @@ internal sealed class CifarVgg : CnnNetwork
     private readonly AdaptiveAvgPool2d avgpool;
     private readonly Linear classifier;
 
+    // The modules of features in order, run one by one by their type (registered inside features, not here).
+    private readonly nn.Module[] layers;
+
     /// <summary>Builds VGG-11/13/16/19 with the given conv widths (one per conv, in order); with <paramref name="foldBatchNorm"/> true, the eval-only form of <see cref="CnnNetwork.ForInference"/> (convs with bias, no BatchNorm).</summary>
     public CifarVgg(CnnArchitecture architecture, ImageShape inputShape, int classCount, IReadOnlyList<int> widths, bool foldBatchNorm = false)
         : base(architecture.ToString(), architecture, inputShape, classCount, widths, DefaultWidths(architecture).Length, foldBatchNorm)
@@ -55,6 +58,7 @@ internal sealed class CifarVgg : CnnNetwork
         }
 
         features = nn.Sequential(modules);
+        layers = [.. modules.Select(m => (nn.Module)m.Item2)];
         avgpool = nn.AdaptiveAvgPool2d(1);
         classifier = nn.Linear(inChannels, classCount);
         RegisterComponents();
@@ -79,7 +83,21 @@ internal sealed class CifarVgg : CnnNetwork
     {
         CheckInput(input);
         using var scope = NewDisposeScope();
-        var x = avgpool.call(features.call(input));
+        var x = input;
+        foreach (var layer in layers)
+        {
+            x = layer switch
+            {
+                Conv2d conv => conv.call(x),
+                BatchNorm2d bn => LayerFactory.Normalize(bn, x),
+                ReLU => x.relu_(),
+                MaxPool2x2 pool => pool.call(x),
+                Identity => x,
+                _ => throw new InvalidOperationException($"{Architecture}: unexpected module {layer.GetType().Name} in features."),
+            };
+        }
+
+        x = avgpool.call(x);
         return classifier.call(x.flatten(1)).MoveToOuterDisposeScope();
     }
 

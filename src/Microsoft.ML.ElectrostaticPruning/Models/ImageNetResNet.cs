@@ -24,6 +24,9 @@ internal sealed class ImageNetResNet : CnnNetwork
     private readonly AdaptiveAvgPool2d avgpool;
     private readonly Linear fc;
 
+    // The blocks of layer1..4 in order, run one by one (registered inside the stages' Sequentials, not here).
+    private readonly ResidualBlock[] residualBlocks;
+
     /// <summary>Builds the network with the given widths (stem, then each block's convs in order); with <paramref name="foldBatchNorm"/> true, the eval-only form of <see cref="CnnNetwork.ForInference"/> (convs with bias, no BatchNorm).</summary>
     public ImageNetResNet(CnnArchitecture architecture, ImageShape inputShape, int classCount, IReadOnlyList<int> widths, bool foldBatchNorm = false)
         : base(architecture.ToString(), architecture, inputShape, classCount, widths, DefaultWidths(architecture).Length, foldBatchNorm)
@@ -39,6 +42,7 @@ internal sealed class ImageNetResNet : CnnNetwork
 
         int next = 1, inChannels = widths[0];
         var stages = new Sequential[Planes.Length];
+        var allBlocks = new List<ResidualBlock>();
         for (int stage = 1; stage <= Planes.Length; stage++)
         {
             var stageBlocks = new List<(string, nn.Module<Tensor, Tensor>)>();
@@ -48,9 +52,11 @@ internal sealed class ImageNetResNet : CnnNetwork
                 int[] w = [.. widths.Skip(next).Take(convsPerBlock)];
                 next += convsPerBlock;
                 int output = w[^1];
-                stageBlocks.Add((block.ToString(), bottleneck
+                ResidualBlock residual = bottleneck
                     ? new Bottleneck(inChannels, w[0], w[1], output, stride, Factory)
-                    : new BasicBlock(inChannels, w[0], output, stride, Factory)));
+                    : new BasicBlock(inChannels, w[0], output, stride, Factory);
+                stageBlocks.Add((block.ToString(), residual));
+                allBlocks.Add(residual);
 
                 string prefix = $"layer{stage}.{block}";
                 var convs = new ConvLayerInfo[convsPerBlock];
@@ -80,6 +86,7 @@ internal sealed class ImageNetResNet : CnnNetwork
         }
 
         (layer1, layer2, layer3, layer4) = (stages[0], stages[1], stages[2], stages[3]);
+        residualBlocks = [.. allBlocks];
         avgpool = nn.AdaptiveAvgPool2d(1);
         fc = nn.Linear(inChannels, classCount);
         RegisterComponents();
@@ -112,7 +119,7 @@ internal sealed class ImageNetResNet : CnnNetwork
         CheckInput(input);
         using var scope = NewDisposeScope();
         var x = maxpool.call(LayerFactory.Normalize(bn1, conv1.call(input)).relu_());
-        x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
+        x = ResidualBlock.Run(residualBlocks, x);
         return fc.call(avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
     }
 

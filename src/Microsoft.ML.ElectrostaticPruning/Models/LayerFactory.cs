@@ -29,9 +29,48 @@ internal readonly record struct LayerFactory(bool FoldBatchNorm)
     /// <summary>The BatchNorm after a conv with <paramref name="features"/> filters; null in the folded form.</summary>
     public BatchNorm2d? BatchNorm(long features) => FoldBatchNorm ? null : nn.BatchNorm2d(features);
 
-    /// <summary>2x2 max-pooling with stride 2: libtorch's module when trainable, <see cref="MaxPool2x2"/> in the folded form.</summary>
-    public nn.Module<Tensor, Tensor> MaxPool2x2() => FoldBatchNorm ? new MaxPool2x2() : nn.MaxPool2d(kernel_size: 2);
+    /// <summary>2x2 max-pooling with stride 2 (<see cref="Models.MaxPool2x2"/>), in this form.</summary>
+    public MaxPool2x2 MaxPool2x2() => new(inference: FoldBatchNorm);
 
-    /// <summary>Applies <paramref name="batchNorm"/>, or passes <paramref name="x"/> through when it was folded away.</summary>
-    public static Tensor Normalize(BatchNorm2d? batchNorm, Tensor x) => batchNorm is null ? x : batchNorm.call(x);
+    /// <summary>
+    /// Applies <paramref name="batchNorm"/> exactly as TorchSharp's <c>BatchNorm2d.forward</c> does (the same
+    /// <c>batch_norm</c> call; in training mode the batch counter counts and the running statistics move by the module's
+    /// momentum, or by the cumulative average 1/count when the momentum is null), or passes <paramref name="x"/> through
+    /// when it was folded away.
+    /// </summary>
+    /// <remarks>
+    /// Not through <c>batchNorm.call</c>: TorchSharp 0.107 counts with <c>num_batches_tracked.add_(1)</c>, a temporary
+    /// Scalar that a garbage collection on another thread can free while libtorch reads it (see <see cref="CachedScalars"/>).
+    /// </remarks>
+    public static Tensor Normalize(BatchNorm2d? batchNorm, Tensor x)
+    {
+        if (batchNorm is null)
+        {
+            return x;
+        }
+
+        if (x.dim() != 4)
+        {
+            throw new ArgumentException($"BatchNorm2d expects a 4-D input (N x C x H x W), got {x.dim()} dimensions.", nameof(x));
+        }
+
+        double factor = batchNorm.momentum ?? 0.0;
+        if (batchNorm.training && batchNorm.track_running_stats && batchNorm.num_batches_tracked is { } counter)
+        {
+            counter.add_(CachedScalars.IntegerOne, CachedScalars.IntegerOne);
+            factor = batchNorm.momentum ?? (1.0 / counter.item<long>());
+        }
+
+        bool training = batchNorm.training || (batchNorm.running_mean is null && batchNorm.running_var is null);
+        bool useStatistics = !batchNorm.training || batchNorm.track_running_stats;
+        return nn.functional.batch_norm(
+            x,
+            useStatistics ? batchNorm.running_mean : null,
+            useStatistics ? batchNorm.running_var : null,
+            batchNorm.weight,
+            batchNorm.bias,
+            training,
+            factor,
+            batchNorm.eps);
+    }
 }

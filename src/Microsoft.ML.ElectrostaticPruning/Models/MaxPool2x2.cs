@@ -3,25 +3,32 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.ElectrostaticPruning.Models;
 
 /// <summary>
-/// 2x2 max-pooling with stride 2 for the inference form of a network. On a channels-last (NHWC-strided) input with
-/// even height and width it takes the maximum of row pairs and then of column pairs as two element-wise ops on
-/// contiguous slices: libtorch's channels-last pooling kernel vectorizes over channels in blocks of 16 and runs the
-/// remainder scalar, which makes pruned widths such as 22 or 89 channels slow. Any other input goes to
-/// <c>max_pool2d</c>. The outputs are identical either way (a maximum involves no rounding).
+/// 2x2 max-pooling with stride 2. In the trainable form it is libtorch's <c>max_pool2d</c> (what <c>nn.MaxPool2d(2)</c>
+/// runs, forward and backward). In the inference form, on a channels-last (NHWC-strided) input with even height and
+/// width, it takes the maximum of row pairs and then of column pairs as two element-wise ops on contiguous slices:
+/// libtorch's channels-last pooling kernel vectorizes over channels in blocks of 16 and runs the remainder scalar, which
+/// makes pruned widths such as 22 or 89 channels slow. The outputs are identical either way (a maximum involves no
+/// rounding); the gradients are not (the element-wise maximum splits a tie), which is why training never takes that path.
 /// </summary>
 internal sealed class MaxPool2x2 : nn.Module<Tensor, Tensor>
 {
-    /// <summary>Creates the pooling module.</summary>
-    public MaxPool2x2()
+    private readonly bool _inference;
+
+    /// <summary>Creates the pooling module for the trainable form or, with <paramref name="inference"/>, for the folded form.</summary>
+    public MaxPool2x2(bool inference = true)
         : base(nameof(MaxPool2x2))
     {
+        _inference = inference;
     }
+
+    /// <summary>Whether this is the inference form's pooling (the element-wise path on channels-last input).</summary>
+    public bool IsInferenceForm => _inference;
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         long n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3];
-        if (!ChannelsLast.Is(input) || h % 2 != 0 || w % 2 != 0)
+        if (!_inference || !ChannelsLast.Is(input) || h % 2 != 0 || w % 2 != 0)
         {
             return nn.functional.max_pool2d(input, 2);
         }

@@ -8,7 +8,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Models;
 /// the input is subsampled (<c>x[:, :, ::s, ::s]</c>) and zero-padded with (out - in) channels split evenly before
 /// and after, as in the widely used akamaster implementation that GReg builds on.
 /// </summary>
-internal sealed class OptionABasicBlock : nn.Module<Tensor, Tensor>
+internal sealed class OptionABasicBlock : ResidualBlock
 {
     private readonly Conv2d conv1;
     private readonly BatchNorm2d? bn1;
@@ -45,7 +45,7 @@ internal sealed class OptionABasicBlock : nn.Module<Tensor, Tensor>
     {
         var x = LayerFactory.Normalize(bn1, conv1.call(input)).relu_();
         x = LayerFactory.Normalize(bn2, conv2.call(x));
-        return x.add_(Shortcut(input)).relu_();
+        return x.add_(Shortcut(input), CachedScalars.One).relu_();
     }
 
     private Tensor Shortcut(Tensor input)

@@ -15,7 +15,7 @@ internal sealed class SmallCnn : CnnNetwork
     private readonly BatchNorm2d? bn1;
     private readonly Conv2d conv2;
     private readonly BatchNorm2d? bn2;
-    private readonly nn.Module<Tensor, Tensor> pool;
+    private readonly MaxPool2x2 pool;
     private readonly Linear fc;
 
     /// <summary>Builds the network with the given conv widths (2 entries); with <paramref name="foldBatchNorm"/> true, the eval-only form of <see cref="CnnNetwork.ForInference"/> (convs with bias, no BatchNorm).</summary>

@@ -157,11 +157,11 @@ internal static class FilterPruner
             if (consumers.ClassifierFeaturesPerChannel > 0)
             {
                 long k = consumers.ClassifierFeaturesPerChannel;
-                var features = (removed.unsqueeze(1) * k + arange(k, device: device)).flatten();
+                var features = removed.unsqueeze(1).Times(k).Plus(TensorArithmetic.Range(k, device)).flatten();
                 var classifier = dense.Classifier.weight!.detach().to(ScalarType.Float64).index_select(1, features);
                 var shift = classifier.view(classifier.shape[0], removed.shape[0], k).sum(2).matmul(expected);
                 var bias = pruned.Classifier.bias!;
-                bias.add_(shift.to(bias.dtype));
+                bias.PlusInPlace(shift.to(bias.dtype));
             }
         }
     }
@@ -171,12 +171,12 @@ internal static class FilterPruner
     {
         using var scope = NewDisposeScope();
         var s = gamma.abs();
-        var live = s.gt(1e-12);
+        var live = s.GreaterThan(1e-12);
         var safe = where(live, s, ones_like(s));
         var t = beta / safe;
-        var pdf = (t.square() * -0.5).exp() / Math.Sqrt(2 * Math.PI);
-        var cdf = (t * (-1 / Math.Sqrt(2))).erfc() * 0.5;
-        return where(live, (safe * pdf) + (beta * cdf), beta.clamp_min(0)).MoveToOuterDisposeScope();
+        var pdf = t.Squared().Times(-0.5).exp().DividedBy(Math.Sqrt(2 * Math.PI));
+        var cdf = t.Times(-1 / Math.Sqrt(2)).erfc().Times(0.5);
+        return where(live, (safe * pdf).Plus(beta * cdf), beta.AtLeast(0)).MoveToOuterDisposeScope();
     }
 
     private static void CopySlicedWeights(CnnNetwork dense, CnnNetwork pruned, IReadOnlyList<LayerPruning> layers)
@@ -197,7 +197,7 @@ internal static class FilterPruner
             if (consumers.ClassifierFeaturesPerChannel > 0)
             {
                 long k = consumers.ClassifierFeaturesPerChannel;
-                classifierFeatures = (outKept[layer.Layer.Name].unsqueeze(1) * k + arange(k, device: device)).flatten();
+                classifierFeatures = outKept[layer.Layer.Name].unsqueeze(1).Times(k).Plus(TensorArithmetic.Range(k, device)).flatten();
             }
         }
 

@@ -26,7 +26,7 @@ internal static class FineTuner
         ImageDataset? validation,
         TrainingOptions options,
         IProgress<EpochMetrics>? progress = null,
-        CancellationToken cancellationToken = default)
+        TrainingStop stop = default)
     {
         ArgumentNullException.ThrowIfNull(pruned);
         ArgumentNullException.ThrowIfNull(options);
@@ -35,6 +35,6 @@ internal static class FineTuner
             throw new ArgumentException($"Regularizer is {options.Regularizer}, but fine-tuning a pruned network uses plain cross-entropy; set Regularizer = None (see FineTuner.PaperOptions).", nameof(options));
         }
 
-        return new NetworkTrainer().Train(pruned, [], train, validation, options, progress, cancellationToken);
+        return new NetworkTrainer().Train(pruned, [], train, validation, options, progress, stop);
     }
 }

@@ -76,9 +76,9 @@ internal sealed class BatchNormRegularizer : IWeightRegularizer
         for (int i = 0; i < weights.Count; i++)
         {
             var term = Kind == RegularizerKind.NetworkSlimming
-                ? _batchNorms[i].weight!.abs().sum().mul(_scale)
+                ? _batchNorms[i].weight!.abs().sum().Times(_scale)
                 : ElectrostaticForce.FoldedLayerPenalty(weights[i], _batchNorms[i], _scale, _distanceEpsilon, _targetCounts?[i], _targetByRawNorm);
-            total = total is null ? term : total.add(term);
+            total = total is null ? term : total.Plus(term);
         }
 
         return total!.MoveToOuterDisposeScope();

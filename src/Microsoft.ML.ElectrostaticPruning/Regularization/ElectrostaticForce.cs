@@ -108,13 +108,13 @@ internal static class ElectrostaticForce
             {
                 sign = flat.sum(1).sign_();
                 source = FirstArgMax(magnitude).unsqueeze(0);
-                mask = sign.abs().index_fill_(0, source, 0);
+                mask = sign.abs().ZeroAt(0, source);
             }
 
             var charge = sign * magnitude;
             var sourceCharge = charge.index_select(0, source);
-            var squaredDistance = (charge - sourceCharge).square().clamp_min(distanceEpsilon * distanceEpsilon);
-            term = (sourceCharge.abs() * forceScale * (magnitude * mask) / squaredDistance).sum();
+            var squaredDistance = (charge - sourceCharge).Squared().AtLeast(distanceEpsilon * distanceEpsilon);
+            term = (sourceCharge.abs().Times(forceScale) * (magnitude * mask) / squaredDistance).sum();
         }
 
         return term.MoveToOuterDisposeScope();
@@ -208,7 +208,7 @@ internal static class ElectrostaticForce
             var flat = Flatten(weight).detach();
             rawNorm = flat.abs().sum(1);
             rawSign = flat.sum(1).sign_();
-            inverseStd = (batchNorm.running_var! + batchNorm.eps).rsqrt();
+            inverseStd = batchNorm.running_var!.Plus(batchNorm.eps).rsqrt();
         }
 
         var magnitude = rawNorm * inverseStd * gamma.abs();
@@ -246,10 +246,10 @@ internal static class ElectrostaticForce
         var source = FirstArgMax(magnitude).unsqueeze(0);
         var charge = sign * magnitude;
         var sourceCharge = charge.index_select(0, source);
-        var squaredDistance = (charge - sourceCharge).square().clamp_min_(distanceEpsilon * distanceEpsilon);
+        var squaredDistance = (charge - sourceCharge).Squared().AtLeastInPlace(distanceEpsilon * distanceEpsilon);
 
         // |q_1| / r^2 is formed before the scale so no intermediate exceeds |q_1| / epsilon^2 times the scale.
-        return sourceCharge.abs_().div(squaredDistance).mul_(scale).mul_(sign.abs_()).index_fill_(0, source, 0);
+        return sourceCharge.abs_().div(squaredDistance).TimesInPlace(scale).mul_(sign.abs_()).ZeroAt(0, source);
     }
 
     /// <summary>Index of the largest value; torch documents that ties resolve to the first (lowest) index.</summary>

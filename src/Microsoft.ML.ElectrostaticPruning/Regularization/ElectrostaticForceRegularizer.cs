@@ -78,7 +78,7 @@ internal sealed class ElectrostaticForceRegularizer : IWeightRegularizer
         var total = ElectrostaticForce.LayerPenalty(weights[0], _forceScale, Mode, DistanceEpsilon);
         for (int i = 1; i < weights.Count; i++)
         {
-            total = total.add(ElectrostaticForce.LayerPenalty(weights[i], _forceScale, Mode, DistanceEpsilon));
+            total = total.Plus(ElectrostaticForce.LayerPenalty(weights[i], _forceScale, Mode, DistanceEpsilon));
         }
 
         return total.MoveToOuterDisposeScope();

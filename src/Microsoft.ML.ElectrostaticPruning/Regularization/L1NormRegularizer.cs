@@ -39,9 +39,9 @@ internal sealed class L1NormRegularizer : IWeightRegularizer
         var total = weights[0].abs().sum();
         for (int i = 1; i < weights.Count; i++)
         {
-            total = total.add(weights[i].abs().sum());
+            total = total.Plus(weights[i].abs().sum());
         }
 
-        return total.mul(Rate).MoveToOuterDisposeScope();
+        return total.Times(Rate).MoveToOuterDisposeScope();
     }
 }

@@ -186,7 +186,7 @@ public static class ConvolutionKernels
         // so that Elapsed is the check's own cost.
         using (var warmUp = torch.ones(1))
         {
-            warmUp.add_(1);
+            warmUp.add_(CachedScalars.One, CachedScalars.One);
         }
 
         long started = Stopwatch.GetTimestamp();

@@ -37,7 +37,7 @@ internal static class ConvolutionProbe
         {
             int outSize = ((8 + (2 * (kernel / 2)) - kernel) / stride) + 1;
             var x = randn([4, inChannels, 8, 8], ScalarType.Float64, generator: generator);
-            var w = randn([outChannels, inChannels, kernel, kernel], ScalarType.Float64, generator: generator) / Math.Sqrt(kernel * kernel * inChannels);
+            var w = randn([outChannels, inChannels, kernel, kernel], ScalarType.Float64, generator: generator).DividedBy(Math.Sqrt(kernel * kernel * inChannels));
             var g = randn([4, outChannels, outSize, outSize], ScalarType.Float64, generator: generator);
             var expected = ForwardBackward(x, w, g, kernel / 2, stride);
             var actual = ForwardBackward(Single(x, channelsLast), Single(w, channelsLast), Single(g, channelsLast), kernel / 2, stride);

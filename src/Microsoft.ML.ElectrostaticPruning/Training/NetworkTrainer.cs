@@ -22,19 +22,19 @@ internal sealed class NetworkTrainer
     /// <param name="validation">Optional images evaluated after every epoch; same shape and class count as <paramref name="train"/>.</param>
     /// <param name="options">Settings; validated first.</param>
     /// <param name="progress">Receives each epoch's metrics on the training thread, after its checkpoint is written.</param>
-    /// <param name="cancellationToken">Checked before every step; cancellation throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="stop">Checked before every step; a cancellation throws <see cref="OperationCanceledException"/>.</param>
     /// <remarks>
     /// Each epoch re-seeds the torch RNG and a <see cref="Random"/> from (seed, epoch), so a run with a fixed seed is
     /// reproduced exactly on the CPU and a resumed run continues exactly as if uninterrupted.
     /// </remarks>
     public TrainingHistory Train(
-        nn.Module<Tensor, Tensor> model,
+        CnnNetwork model,
         IReadOnlyList<Parameter> regularizedWeights,
         ImageDataset train,
         ImageDataset? validation,
         TrainingOptions options,
         IProgress<EpochMetrics>? progress = null,
-        CancellationToken cancellationToken = default)
+        TrainingStop stop = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(regularizedWeights);
@@ -51,16 +51,14 @@ internal sealed class NetworkTrainer
         var regularizer = options.CreateRegularizer(BatchNormsOf(model, weightNames));
         var device = DeviceSelector.Resolve(options.Device);
         model.to(device);
-        if (model is CnnNetwork network)
-        {
-            // A network built before a mode was forced gets what the active mode needs.
-            ConvolutionKernels.Prepare(network);
-        }
+
+        // A network built before a mode was forced gets what the active mode needs.
+        ConvolutionKernels.Prepare(model);
         var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         Tensor[] weights = weightNames.Select(n => (Tensor)parameters[n]).ToArray();
         ProbeShapes(model, train, device);
 
-        using var optimizer = optim.SGD(model.parameters(), options.Schedule.RateAt(0), options.Momentum, weight_decay: options.WeightDecay);
+        using var optimizer = new MomentumSgd(model.parameters(), options.Schedule.RateAt(0), options.Momentum, options.WeightDecay);
         var history = new TrainingHistory();
         if (options.Resume && File.Exists(options.CheckpointPath))
         {
@@ -71,7 +69,7 @@ internal sealed class NetworkTrainer
         int[] trainAccuracySample = TrainAccuracySample(train.Count, options.Seed);
         for (int epoch = history.Count; epoch < options.Epochs; epoch++)
         {
-            var metrics = RunEpoch(model, weights, regularizer, optimizer, assembler, train, trainAccuracySample, validation, options, epoch, device, cancellationToken);
+            var metrics = RunEpoch(model, weights, regularizer, optimizer, assembler, train, trainAccuracySample, validation, options, epoch, device, stop);
             history.Add(metrics);
             if (options.CheckpointPath is not null)
             {
@@ -85,9 +83,9 @@ internal sealed class NetworkTrainer
     }
 
     // The BatchNorm after each regularized conv (for the penalties that act on gamma); null for other models.
-    private static IReadOnlyList<TorchSharp.Modules.BatchNorm2d>? BatchNormsOf(nn.Module<Tensor, Tensor> model, string[] weightNames)
+    private static IReadOnlyList<TorchSharp.Modules.BatchNorm2d>? BatchNormsOf(CnnNetwork network, string[] weightNames)
     {
-        if (model is not CnnNetwork network || network.IsBatchNormFolded)
+        if (network.IsBatchNormFolded)
         {
             return null;
         }
@@ -101,14 +99,14 @@ internal sealed class NetworkTrainer
     /// <param name="data">Images to classify.</param>
     /// <param name="batchSize">Images per forward pass; at least 1.</param>
     /// <param name="device">Device the model lives on.</param>
-    public static double Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset data, int batchSize, Device device) =>
+    public static double Evaluate(CnnNetwork model, ImageDataset data, int batchSize, Device device) =>
         Evaluate(model, data, [.. Enumerable.Range(0, data?.Count ?? 0)], batchSize, device);
 
     /// <summary>Images of the training set whose eval-mode accuracy each epoch reports (all of them up to this count).</summary>
     internal const int TrainAccuracySampleSize = 10_000;
 
     /// <summary>Top-1 accuracy of <paramref name="model"/> on the images <paramref name="order"/> of <paramref name="data"/> (evaluation mode).</summary>
-    private static double Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset data, int[] order, int batchSize, Device device)
+    private static double Evaluate(CnnNetwork model, ImageDataset data, int[] order, int batchSize, Device device)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -151,10 +149,10 @@ internal sealed class NetworkTrainer
     }
 
     private static EpochMetrics RunEpoch(
-        nn.Module<Tensor, Tensor> model,
+        CnnNetwork model,
         Tensor[] weights,
         IWeightRegularizer? regularizer,
-        OptimizerHelper optimizer,
+        MomentumSgd optimizer,
         BatchAssembler assembler,
         ImageDataset train,
         int[] trainAccuracySample,
@@ -162,14 +160,11 @@ internal sealed class NetworkTrainer
         TrainingOptions options,
         int epoch,
         Device device,
-        CancellationToken cancellationToken)
+        TrainingStop stop)
     {
         long started = Stopwatch.GetTimestamp();
         double rate = options.Schedule.RateAt(epoch);
-        foreach (var group in optimizer.ParamGroups)
-        {
-            group.LearningRate = rate;
-        }
+        optimizer.LearningRate = rate;
 
         int epochSeed = EpochSeed(options.Seed, epoch);
         manual_seed(epochSeed);
@@ -180,10 +175,9 @@ internal sealed class NetworkTrainer
         model.train();
         double lossSum = 0, penaltySum = 0;
         int steps = 0;
-        using var counters = BatchNormCounters.Suspend(model);
         for (int start = 0; start < train.Count; start += options.BatchSize)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            stop.ThrowIfStopped();
             using var scope = NewDisposeScope();
             int count = Math.Min(options.BatchSize, train.Count - start);
             var (inputs, labels) = assembler.Assemble(order.AsSpan(start, count), augmentation, device);
@@ -193,10 +187,7 @@ internal sealed class NetworkTrainer
                 // the first WarmupEpochs epochs of S steps in all, so a fresh network does not start with a loss spike.
                 int stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
                 double fraction = (double)((epoch * stepsPerEpoch) + steps + 1) / (options.WarmupEpochs * stepsPerEpoch);
-                foreach (var group in optimizer.ParamGroups)
-                {
-                    group.LearningRate = rate * Math.Min(1, fraction);
-                }
+                optimizer.LearningRate = rate * Math.Min(1, fraction);
             }
 
             var step = TrainingStep.Run(model, optimizer, epoch < options.PenaltyStartEpoch ? null : regularizer, weights, inputs, labels);
@@ -204,8 +195,6 @@ internal sealed class NetworkTrainer
             penaltySum += step.Penalty;
             steps++;
         }
-
-        counters.Restore(steps);
 
         // Accuracy as the returned model scores: evaluation mode (BatchNorm running statistics), no augmentation. The
         // running accuracy of the training batches (batch statistics) can be far from it, e.g. while weights grow fast.
@@ -257,12 +246,12 @@ internal sealed class NetworkTrainer
     }
 
     /// <summary>Runs one zero image through the model so that a shape mismatch fails here, with a clear message, rather than deep in training.</summary>
-    private static void ProbeShapes(nn.Module<Tensor, Tensor> model, ImageDataset train, Device device)
+    private static void ProbeShapes(CnnNetwork model, ImageDataset train, Device device)
     {
         var shape = train.Shape;
-        if (model is CnnNetwork network && (network.InputShape != shape || network.ClassCount != train.ClassCount))
+        if (model.InputShape != shape || model.ClassCount != train.ClassCount)
         {
-            throw new ArgumentException($"The training images are {shape} (C x H x W) with {train.ClassCount} classes, but the {network.Architecture} network expects {network.InputShape} with {network.ClassCount} classes.", nameof(train));
+            throw new ArgumentException($"The training images are {shape} (C x H x W) with {train.ClassCount} classes, but the {model.Architecture} network expects {model.InputShape} with {model.ClassCount} classes.", nameof(train));
         }
 
         bool wasTraining = model.training;

@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.Modules;
 
 namespace Microsoft.ML.ElectrostaticPruning.Training;
 
@@ -11,10 +10,10 @@ namespace Microsoft.ML.ElectrostaticPruning.Training;
 internal static class TrainingCheckpoint
 {
     private const string Magic = "Microsoft.ML.ElectrostaticPruning.TrainingCheckpoint";
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     /// <summary>Writes the checkpoint atomically: a temporary file in the same folder, then a rename over <paramref name="path"/>.</summary>
-    public static void Save(string path, torch.nn.Module model, OptimizerHelper optimizer, TrainingOptions options, TrainingHistory history)
+    public static void Save(string path, torch.nn.Module model, MomentumSgd optimizer, TrainingOptions options, TrainingHistory history)
     {
         AtomicFile.Write(path, stream =>
         {
@@ -31,7 +30,13 @@ internal static class TrainingCheckpoint
             }
 
             model.save(writer);
-            optimizer.save_state_dict(writer);
+            writer.Write(optimizer.Parameters.Count);
+            for (int i = 0; i < optimizer.Parameters.Count; i++)
+            {
+                var buffer = optimizer.MomentumBuffer(i);
+                writer.Write(buffer is not null);
+                buffer?.Save(writer);
+            }
         });
     }
 
@@ -41,7 +46,7 @@ internal static class TrainingCheckpoint
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not a checkpoint, is truncated, or does not fit the model.</exception>
     /// <exception cref="ArgumentException">The checkpoint was written with a different seed, batch size or schedule.</exception>
-    public static TrainingHistory Load(string path, torch.nn.Module model, OptimizerHelper optimizer, TrainingOptions options)
+    public static TrainingHistory Load(string path, torch.nn.Module model, MomentumSgd optimizer, TrainingOptions options)
     {
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream);
@@ -69,7 +74,16 @@ internal static class TrainingCheckpoint
             }
 
             model.load(reader, strict: true);
-            optimizer.load_state_dict(reader);
+            int buffers = reader.ReadInt32();
+            if (buffers != optimizer.Parameters.Count)
+            {
+                throw new InvalidDataException($"Training checkpoint '{path}' holds optimizer state for {buffers} parameters; the model has {optimizer.Parameters.Count}.");
+            }
+
+            for (int i = 0; i < buffers; i++)
+            {
+                optimizer.SetMomentumBuffer(i, reader.ReadBoolean() ? TensorExtensionMethods.Load(reader).to(optimizer.Parameters[i].device) : null);
+            }
         }
         catch (Exception error) when (error is EndOfStreamException or IOException and not FileNotFoundException)
         {

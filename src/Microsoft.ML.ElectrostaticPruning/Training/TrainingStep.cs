@@ -1,5 +1,3 @@
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.ElectrostaticPruning.Training;
@@ -17,15 +15,18 @@ internal static class TrainingStep
     /// Forward, loss (+ penalty on <paramref name="weights"/>), backward and optimizer step, inside its own dispose scope
     /// so no tensor outlives the step.
     /// </summary>
-    public static Result Run(nn.Module<Tensor, Tensor> model, OptimizerHelper optimizer, IWeightRegularizer? regularizer, IReadOnlyList<Tensor> weights, Tensor inputs, Tensor labels)
+    public static Result Run(CnnNetwork model, MomentumSgd optimizer, IWeightRegularizer? regularizer, IReadOnlyList<Tensor> weights, Tensor inputs, Tensor labels)
     {
         using var scope = NewDisposeScope();
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
         var logits = model.forward(inputs);
         var dataLoss = nn.functional.cross_entropy(logits, labels);
         var penalty = regularizer?.Penalty(weights);
-        (penalty is null ? dataLoss : dataLoss + penalty).backward();
-        optimizer.step();
-        return new Result(dataLoss.ToDouble(), penalty?.ToDouble() ?? 0, logits.argmax(1).eq(labels).sum().item<long>());
+        (penalty is null ? dataLoss : dataLoss.add(penalty, CachedScalars.One)).backward();
+        optimizer.Step();
+        return new Result(ValueOf(dataLoss), penalty is null ? 0 : ValueOf(penalty), logits.argmax(1).eq(labels).sum().item<long>());
     }
+
+    // The value of a 0-dimensional tensor through its data (Tensor.ToDouble reads it through a temporary Scalar).
+    private static double ValueOf(Tensor scalar) => scalar.to(ScalarType.Float64).item<double>();
 }

@@ -179,6 +179,65 @@ public sealed class BadInputTests
         Assert.Contains("Schema mismatch for feature column 'Features': expected Vector<Single, 16>, the size the model was trained on, got Vector<Single, 25>.", ex.Message);
     }
 
+    [Fact]
+    public void AValidationSetWithoutTheFeatureColumnIsNamedAndTheAdviceIsToRunThePipelineFirst()
+    {
+        // ML.NET's sample passes its raw test split: image paths and a text label, before LoadImages and MapValueToKey.
+        var raw = _ml.Data.LoadFromEnumerable(new[] { new RawImageRow { ImagePath = "a.png", Label = "cat" } });
+        var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options { Epochs = 1, BatchSize = 2, ValidationSet = raw });
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(_ml.Data.LoadFromEnumerable(Rows(4), SchemaWithKey(3))));
+
+        Assert.Contains("'Features'", ex.Message);
+        Assert.Contains("validation set (Options.ValidationSet)", ex.Message);
+        Assert.Contains("'ImagePath', 'Label'", ex.Message);
+        Assert.Contains("pipeline's steps before the trainer", ex.Message);
+        Assert.DoesNotContain("column name option", ex.Message);
+    }
+
+    [Fact]
+    public void AValidationSetWithATextLabelIsNamed()
+    {
+        var validation = _ml.Data.LoadFromEnumerable(new[] { new TextLabelRow { Features = new float[16], Label = "cat" } });
+        var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options { Epochs = 1, BatchSize = 2, ValidationSet = validation });
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(_ml.Data.LoadFromEnumerable(Rows(4), SchemaWithKey(3))));
+
+        Assert.Contains("label column 'Label' of the validation set (Options.ValidationSet)", ex.Message);
+        Assert.Contains("expected Key, got String", ex.Message);
+    }
+
+    [Fact]
+    public void FineTuningAndSweepDataWithoutTheFeatureColumnAreNamed()
+    {
+        using var model = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options { Epochs = 1, BatchSize = 4, Seed = 1 })
+            .Fit(_ml.Data.LoadFromEnumerable(Rows(8), SchemaWithKey(3)));
+        var raw = _ml.Data.LoadFromEnumerable(new[] { new RawImageRow { ImagePath = "a.png", Label = "cat" } });
+
+        var fineTune = Assert.Throws<ArgumentOutOfRangeException>(() => model.FineTune(raw));
+        var fineTuneValidation = Assert.Throws<ArgumentOutOfRangeException>(() => model.FineTune(
+            _ml.Data.LoadFromEnumerable(Rows(8), SchemaWithKey(3)), new ElectrostaticCnnTransformer.FineTuneOptions { Epochs = 1, ValidationSet = raw }));
+        var sweep = Assert.Throws<ArgumentOutOfRangeException>(() => model.Sweep(raw));
+
+        Assert.Contains("in the fine-tuning data", fineTune.Message);
+        Assert.Contains("fine-tuning validation set (FineTuneOptions.ValidationSet)", fineTuneValidation.Message);
+        Assert.Contains("in the sweep's test data", sweep.Message);
+        Assert.All(new[] { fineTune, fineTuneValidation, sweep }, e => Assert.Contains("pipeline's steps before the trainer", e.Message));
+    }
+
+    [Fact]
+    public void AWarmStartsTrainingDataIsNamed()
+    {
+        using var pretrained = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options { Epochs = 1, BatchSize = 4, Seed = 1 })
+            .Fit(_ml.Data.LoadFromEnumerable(Rows(8), SchemaWithKey(3)));
+        var data = _ml.Data.LoadFromEnumerable(new[] { new VariableFeatureRow { Features = new float[16], Label = 0 } }, VariableSchemaWithKey(3));
+        var trainer = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options { Epochs = 1, BatchSize = 4 });
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(data, pretrained));
+
+        Assert.Contains("feature column 'Features' of the warm start's training data", ex.Message);
+    }
+
     /// <summary>4x4 grayscale rows with classes cycling 0..2 (LoadFromEnumerable stores key value + 1) and pixel values that differ per class.</summary>
     private static Row[] Rows(int count) =>
         Enumerable.Range(0, count).Select(i => new Row { Features = Enumerable.Repeat((i % 3) / 3f, 16).ToArray(), Label = (uint)(i % 3) }).ToArray();
@@ -225,6 +284,13 @@ public sealed class BadInputTests
         public float[] Features { get; set; } = [];
 
         public uint Label { get; set; }
+    }
+
+    public sealed class RawImageRow
+    {
+        public string ImagePath { get; set; } = string.Empty;
+
+        public string Label { get; set; } = string.Empty;
     }
 
     public sealed class TextLabelRow

@@ -1,7 +1,9 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.ElectrostaticPruning.Data;
 using Microsoft.ML.ElectrostaticPruning.MLNet;
+using Microsoft.ML.ElectrostaticPruning.Models;
 using Microsoft.ML.ElectrostaticPruning.Tests.Data;
+using Microsoft.ML.ElectrostaticPruning.Tests.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,9 +22,7 @@ public sealed class ScoringDataViewTests
         var (_, _, _, pixels) = IdxFile.ReadImages(RepositoryData.TestImages);
         var labels = IdxFile.ReadLabels(RepositoryData.TestLabels).Take(50).Select(b => (int)b).ToArray();
         _data = new InMemoryImageDataView(pixels[..(50 * 784)], labels, 1, 28, 28, KnownClassNames.FashionMnist, 1f / 255);
-        random.manual_seed(7);
-        var network = nn.Sequential(nn.Flatten(), nn.Linear(784, 10));
-        _scorer = new NetworkScorer(network, 1, 28, 28, 10, CPU);
+        _scorer = new NetworkScorer(TestModels.SmallCnn(new ImageShape(1, 28, 28), 10, 4, 6, seed: 7), 1, 28, 28, 10, CPU);
     }
 
     [Fact]
@@ -192,21 +192,17 @@ public sealed class ScoringDataViewTests
     {
         public CountingScorer()
         {
-            var counter = new CountingModule(this);
-            Scorer = new NetworkScorer(counter, 1, 28, 28, 10, CPU);
+            var network = TestModels.SmallCnn(new ImageShape(1, 28, 28), 10, 2, 2, seed: 1);
+            network.register_forward_hook((_, _, output) =>
+            {
+                Calls++;
+                return output;
+            });
+            Scorer = new NetworkScorer(network, 1, 28, 28, 10, CPU);
         }
 
         public int Calls { get; set; }
 
         public NetworkScorer Scorer { get; }
-
-        private sealed class CountingModule(CountingScorer owner) : nn.Module<Tensor, Tensor>("counting")
-        {
-            public override Tensor forward(Tensor input)
-            {
-                owner.Calls++;
-                return zeros(input.shape[0], 10);
-            }
-        }
     }
 }

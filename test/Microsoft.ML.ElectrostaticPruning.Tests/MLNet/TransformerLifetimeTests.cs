@@ -43,7 +43,9 @@ public sealed class TransformerLifetimeTests
 
         var error = Assert.Throws<ArgumentException>(() => model.FineTune(rekeyed));
 
-        Assert.Contains("label column 'Label' has 3 classes, the model 10", error.Message);
+        Assert.Contains("'Label'", error.Message);
+        Assert.Contains("fine-tuning data", error.Message);
+        Assert.Contains("3 classes, the model 10", error.Message);
     }
 
     [Fact]

@@ -109,7 +109,7 @@ public sealed class CnnZooTests
 
         // 6 -> 3 -> 1 and then two pools that must be skipped.
         Assert.Equal(new long[] { 2, 3 }, network.call(randn(2, 1, 6, 6)).shape);
-        Assert.Equal(2, network.named_modules().Count(m => m.module is TorchSharp.Modules.MaxPool2d));
+        Assert.Equal(2, network.named_modules().Count(m => m.module is MaxPool2x2));
     }
 
     [Fact]
