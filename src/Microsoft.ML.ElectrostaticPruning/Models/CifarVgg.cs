@@ -77,9 +77,8 @@ internal sealed class CifarVgg : CnnNetwork
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        CheckInput(input);
         using var scope = NewDisposeScope();
-        var x = avgpool.call(features.call(input));
+        var x = avgpool.call(features.call(PrepareInput(input)));
         return classifier.call(x.flatten(1)).MoveToOuterDisposeScope();
     }
 

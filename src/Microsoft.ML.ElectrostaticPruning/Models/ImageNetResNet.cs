@@ -109,9 +109,8 @@ internal sealed class ImageNetResNet : CnnNetwork
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        CheckInput(input);
         using var scope = NewDisposeScope();
-        var x = maxpool.call(LayerFactory.Normalize(bn1, conv1.call(input)).relu_());
+        var x = maxpool.call(LayerFactory.Normalize(bn1, conv1.call(PrepareInput(input))).relu_());
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         return fc.call(avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
     }
