@@ -27,6 +27,7 @@ public sealed class PyTorchExportFixture : IDisposable
         {
             Add("resnet20", CnnArchitecture.ResNet20, new ImageShape(3, 32, 32), "0.5", null, classNames: [.. Enumerable.Range(0, 10).Select(i => $"class {i}")]);
             Add("resnet18", CnnArchitecture.ResNet18, new ImageShape(3, 32, 32), "0.5", InputNormalization.ImageNet);
+            Add("resnet50", CnnArchitecture.ResNet50, new ImageShape(3, 32, 32), "0.5", null);
             Add("vgg11", CnnArchitecture.Vgg11, new ImageShape(3, 32, 32), "[0:0, 1-7:0.6]", null);
             Add("smallcnn", CnnArchitecture.SmallCnn, new ImageShape(1, 28, 28), "0.5", new InputNormalization([0.286f], [0.353f]));
             using (var stream = File.Create(folder.File("input.safetensors")))

@@ -18,7 +18,7 @@ public sealed class PyTorchExportTests(PyTorchExportFixture fixture, ITestOutput
 {
     private const double Tolerance = 1e-4;
 
-    public static TheoryData<string> Names => ["resnet20", "resnet18", "vgg11", "smallcnn"];
+    public static TheoryData<string> Names => ["resnet20", "resnet18", "resnet50", "vgg11", "smallcnn"];
 
     [Theory]
     [MemberData(nameof(Names))]
