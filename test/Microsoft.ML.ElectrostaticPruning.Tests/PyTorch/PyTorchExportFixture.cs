@@ -16,9 +16,9 @@ namespace Microsoft.ML.ElectrostaticPruning.Tests.PyTorch;
 /// </summary>
 public sealed class PyTorchExportFixture : IDisposable
 {
-    private readonly TempFolder folder = new();
-    private readonly List<Export> exports = [];
-    private readonly Dictionary<string, Tensor>? pythonLogits;
+    private readonly TempFolder _folder = new();
+    private readonly List<Export> _exports = [];
+    private readonly Dictionary<string, Tensor>? _pythonLogits;
 
     /// <summary>Prunes, exports and runs the Python loader; fails (with the install command) when PyTorch is missing.</summary>
     public PyTorchExportFixture()
@@ -30,13 +30,13 @@ public sealed class PyTorchExportFixture : IDisposable
             Add("resnet50", CnnArchitecture.ResNet50, new ImageShape(3, 32, 32), "0.5", null);
             Add("vgg11", CnnArchitecture.Vgg11, new ImageShape(3, 32, 32), "[0:0, 1-7:0.6]", null);
             Add("smallcnn", CnnArchitecture.SmallCnn, new ImageShape(1, 28, 28), "0.5", new InputNormalization([0.286f], [0.353f]));
-            using (var stream = File.Create(folder.File("input.safetensors")))
+            using (var stream = File.Create(_folder.File("input.safetensors")))
             {
-                SafetensorsFile.Write(stream, [.. exports.Select(e => new KeyValuePair<string, Tensor>(e.Name, e.Input))]);
+                SafetensorsFile.Write(stream, [.. _exports.Select(e => new KeyValuePair<string, Tensor>(e.Name, e.Input))]);
             }
 
-            PythonOutput = PythonTorch.RunReferenceScript("check", folder.Path);
-            pythonLogits = Safetensors.LoadStateDict(folder.File("python_logits.safetensors"));
+            PythonOutput = PythonTorch.RunReferenceScript("check", _folder.Path);
+            _pythonLogits = Safetensors.LoadStateDict(_folder.File("python_logits.safetensors"));
         }
         catch
         {
@@ -46,18 +46,18 @@ public sealed class PyTorchExportFixture : IDisposable
     }
 
     /// <summary>The exports by name.</summary>
-    internal IReadOnlyDictionary<string, Export> Exports => exports.ToDictionary(e => e.Name);
+    internal IReadOnlyDictionary<string, Export> Exports => _exports.ToDictionary(e => e.Name);
 
     /// <summary>What the check run printed: the loader's summary of every export.</summary>
     public string PythonOutput { get; } = string.Empty;
 
     /// <summary>PyTorch's logits of the export named <paramref name="name"/> on its <see cref="Export.Input"/>.</summary>
-    public Tensor PythonLogits(string name) => pythonLogits![name];
+    public Tensor PythonLogits(string name) => _pythonLogits![name];
 
     /// <summary>A fresh folder for a test's own files (inside the fixture's, deleted with it).</summary>
     public string NewFolder()
     {
-        string path = folder.File(Guid.NewGuid().ToString("N"));
+        string path = _folder.File(Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
         return path;
     }
@@ -65,7 +65,7 @@ public sealed class PyTorchExportFixture : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var export in exports)
+        foreach (var export in _exports)
         {
             export.Network.Dispose();
             export.Input.Dispose();
@@ -73,28 +73,28 @@ public sealed class PyTorchExportFixture : IDisposable
             export.FoldedLogits.Dispose();
         }
 
-        foreach (var tensor in pythonLogits?.Values ?? Enumerable.Empty<Tensor>())
+        foreach (var tensor in _pythonLogits?.Values ?? Enumerable.Empty<Tensor>())
         {
             tensor.Dispose();
         }
 
-        folder.Dispose();
+        _folder.Dispose();
     }
 
     private void Add(string name, CnnArchitecture architecture, ImageShape shape, string plan, InputNormalization? normalization, IReadOnlyList<string>? classNames = null)
     {
-        using var dense = CalibratedNetworks.Create(architecture, shape, 10, seed: exports.Count + 11);
+        using var dense = CalibratedNetworks.Create(architecture, shape, 10, seed: _exports.Count + 11);
 
         // Set on the dense network: pruning must carry it to the pruned one.
         dense.InputNormalization = normalization;
         var pruned = FilterPruner.Prune(dense, PruningPlan.Parse(plan)).Network;
         pruned.eval();
-        string path = folder.File($"export_{name}.safetensors");
+        string path = _folder.File($"export_{name}.safetensors");
         PyTorchExport.Save(pruned, path, classNames);
-        torch.manual_seed(exports.Count + 101);
+        torch.manual_seed(_exports.Count + 101);
         var input = rand(4, shape.Channels, shape.Height, shape.Width);
         using var folded = pruned.ForInference();
-        exports.Add(new Export(name, pruned, path, classNames, input, TestNetworks.Predict(pruned, input), TestNetworks.Predict(folded, input)));
+        _exports.Add(new Export(name, pruned, path, classNames, input, TestNetworks.Predict(pruned, input), TestNetworks.Predict(folded, input)));
     }
 
     /// <summary>One exported network.</summary>

@@ -11,37 +11,37 @@ namespace Microsoft.ML.ElectrostaticPruning.Tests.PyTorch;
 /// </summary>
 public sealed class PyTorchReferenceFixture : IDisposable
 {
-    private readonly TempFolder folder = new();
-    private readonly Dictionary<string, Tensor> reference;
+    private readonly TempFolder _folder = new();
+    private readonly Dictionary<string, Tensor> _reference;
 
     /// <summary>Runs the generator; fails (with the install command) when PyTorch is missing.</summary>
     public PyTorchReferenceFixture()
     {
         try
         {
-            PythonTorch.RunReferenceScript("generate", folder.Path);
-            reference = Safetensors.LoadStateDict(File("reference.safetensors"));
+            PythonTorch.RunReferenceScript("generate", _folder.Path);
+            _reference = Safetensors.LoadStateDict(File("reference.safetensors"));
         }
         catch
         {
-            folder.Dispose();
+            _folder.Dispose();
             throw;
         }
     }
 
     /// <summary>The fixed input batch (4 x 3 x 32 x 32, values in [0, 1)).</summary>
-    public Tensor Input => reference["input"];
+    public Tensor Input => _reference["input"];
 
     /// <summary>PyTorch's logits of a network (resnet18, resnet18_normalized, resnet20, resnet20_half).</summary>
-    public Tensor Logits(string name) => reference[name];
+    public Tensor Logits(string name) => _reference[name];
 
     /// <summary>Full path of a generated file, e.g. <c>resnet18.pth</c>.</summary>
-    public string File(string name) => folder.File(name);
+    public string File(string name) => _folder.File(name);
 
     /// <summary>A fresh folder for a test's own files (inside the fixture's, deleted with it).</summary>
     public string NewFolder()
     {
-        string path = folder.File(Guid.NewGuid().ToString("N"));
+        string path = _folder.File(Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
         return path;
     }
@@ -49,11 +49,11 @@ public sealed class PyTorchReferenceFixture : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var tensor in reference.Values)
+        foreach (var tensor in _reference.Values)
         {
             tensor.Dispose();
         }
 
-        folder.Dispose();
+        _folder.Dispose();
     }
 }

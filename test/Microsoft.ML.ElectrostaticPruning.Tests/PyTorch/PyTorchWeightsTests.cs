@@ -60,6 +60,23 @@ public sealed class PyTorchWeightsTests(PyTorchReferenceFixture files, ITestOutp
     }
 
     [Fact]
+    public void ALoadedNetworkTrainsAsANetworkBuiltByTheZoo()
+    {
+        using var scope = NewDisposeScope();
+        using var network = PyTorchWeights.Load(files.File("resnet20.pth"), CnnArchitecture.ResNet20, Cifar, 10).Network;
+        var before = network.GetConv(network.ConvLayers[0]).weight.detach().clone();
+        using var optimizer = torch.optim.SGD(network.parameters(), 0.1);
+
+        network.train();
+        var loss = nn.functional.cross_entropy(network.call(files.Input), tensor(new long[] { 0, 1, 2, 3 }));
+        loss.backward();
+        optimizer.step();
+
+        Assert.All(network.parameters(), p => Assert.NotNull(p.grad));
+        Assert.False(before.equal(network.GetConv(network.ConvLayers[0]).weight).all().item<bool>(), "one SGD step changed the stem");
+    }
+
+    [Fact]
     public void AkamastersPublishedLayoutLoads_ModulePrefixNestedStateDictNoCounters()
     {
         using var scope = NewDisposeScope();
@@ -136,8 +153,8 @@ public sealed class PyTorchWeightsTests(PyTorchReferenceFixture files, ITestOutp
         var error = Assert.Throws<InvalidDataException>(() => PyTorchWeights.Load(path, CnnArchitecture.ResNet20, Cifar, 10));
 
         Assert.Contains($"'{path}' was saved in PyTorch's legacy format", error.Message);
-        const string Start = "python3 -c \"";
-        int begin = error.Message.IndexOf(Start, StringComparison.Ordinal) + Start.Length;
+        const string start = "python3 -c \"";
+        int begin = error.Message.IndexOf(start, StringComparison.Ordinal) + start.Length;
         string recipe = error.Message[begin..error.Message.IndexOf('"', begin)];
         Assert.StartsWith("import torch; torch.save(torch.load(", recipe);
         RunPython(recipe);
