@@ -28,6 +28,7 @@ internal static class BatchNormFolding
         var folded = CreateFoldedForm(network);
         try
         {
+            folded.InputNormalization = network.InputNormalization;
             folded.to(network.Classifier.weight.device);
             CopyFoldedWeights(network, folded);
             ConvolutionKernels.Prepare(folded);

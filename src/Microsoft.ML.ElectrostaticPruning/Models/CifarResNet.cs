@@ -77,9 +77,8 @@ internal sealed class CifarResNet : CnnNetwork
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        CheckInput(input);
         using var scope = NewDisposeScope();
-        var x = LayerFactory.Normalize(bn1, conv1.call(input)).relu_();
+        var x = LayerFactory.Normalize(bn1, conv1.call(PrepareInput(input))).relu_();
         x = ResidualBlock.Run(residualBlocks, x);
         return linear.call(avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
     }

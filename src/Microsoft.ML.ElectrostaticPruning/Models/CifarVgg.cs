@@ -81,9 +81,8 @@ internal sealed class CifarVgg : CnnNetwork
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        CheckInput(input);
         using var scope = NewDisposeScope();
-        var x = input;
+        var x = PrepareInput(input);
         foreach (var layer in layers)
         {
             x = layer switch

@@ -17,6 +17,7 @@ internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
     private Dictionary<string, nn.Module> modulesByName = [];
     private Linear? classifier;
     private string classifierName = string.Empty;
+    private InputNormalization? inputNormalization;
 
     /// <summary>Validates the common arguments; derived constructors build the modules and then call <see cref="CompleteStructure"/>.</summary>
     protected CnnNetwork(string name, CnnArchitecture architecture, ImageShape inputShape, int classCount, IReadOnlyList<int> widths, int expectedWidthCount, bool foldBatchNorm)
@@ -45,6 +46,27 @@ internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
     /// BatchNorm's affine map, no BatchNorm modules. Such a network cannot be trained, pruned or saved.
     /// </summary>
     public bool IsBatchNormFolded { get; }
+
+    /// <summary>
+    /// The per-channel normalization that <c>forward</c> applies to its input before the first conv, or null (default)
+    /// for none, when the input goes to the first conv as it is. <see cref="Copy"/>, <see cref="ForInference"/>, pruning,
+    /// <see cref="Pruning.NetworkSerializer"/> and the ONNX export keep it. Set it before the network is used; it is not
+    /// part of the state dictionary (no parameter or buffer), so the module keys stay those of the PyTorch references.
+    /// </summary>
+    /// <exception cref="ArgumentException">The normalization has another channel count than <see cref="InputShape"/>.</exception>
+    public InputNormalization? InputNormalization
+    {
+        get => inputNormalization;
+        set
+        {
+            if (value is not null && value.Channels != InputShape.Channels)
+            {
+                throw new ArgumentException($"The input normalization has {value.Channels} channels but this {Architecture} reads {InputShape} images ({InputShape.Channels} channels).", nameof(value));
+            }
+
+            inputNormalization = value;
+        }
+    }
 
     /// <summary>How convs and BatchNorms are built for this network's form.</summary>
     protected LayerFactory Factory => new(IsBatchNormFolded);
@@ -115,6 +137,7 @@ internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
         var copy = CnnZoo.CreateForCopy(Architecture, InputShape, ClassCount, widths, foldBatchNorm: false);
         try
         {
+            copy.InputNormalization = inputNormalization;
             copy.to(Classifier.weight.device);
             using var noGrad = no_grad();
             var target = copy.state_dict();
@@ -207,7 +230,7 @@ internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
     internal static bool IsPointwise(Conv2d conv) => conv.weight!.shape[2] == 1 && conv.weight.shape[3] == 1;
 
     /// <summary>Fails fast, naming the expected shape, when <paramref name="input"/> is not an N x C x H x W batch of <see cref="InputShape"/>.</summary>
-    protected void CheckInput(Tensor input)
+    private void CheckInput(Tensor input)
     {
         if (input.dim() != 4 || input.shape[1] != InputShape.Channels || input.shape[2] != InputShape.Height || input.shape[3] != InputShape.Width)
         {
@@ -215,6 +238,26 @@ internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
                 $"{Architecture} was built for N x {InputShape} input (N x C x H x W) but got a tensor of shape [{string.Join(", ", input.shape)}].",
                 nameof(input));
         }
+    }
+
+    /// <summary>
+    /// <see cref="CheckInput"/>, then the <see cref="InputNormalization"/> of <paramref name="input"/>: a new tensor in the
+    /// caller's dispose scope, <c>(input − mean) / std</c> in the input's dtype; <paramref name="input"/> itself when
+    /// there is no normalization. Call it inside the forward pass's dispose scope.
+    /// </summary>
+    protected Tensor PrepareInput(Tensor input)
+    {
+        CheckInput(input);
+        if (inputNormalization is null)
+        {
+            return input;
+        }
+
+        long[] shape = [1, inputNormalization.Channels, 1, 1];
+        using var mean = tensor(inputNormalization.Mean.ToArray(), shape, dtype: input.dtype, device: input.device);
+        using var std = tensor(inputNormalization.Std.ToArray(), shape, dtype: input.dtype, device: input.device);
+        using var centered = input.sub(mean);
+        return centered.div(std);
     }
 
     private T Resolve<T>(string name)

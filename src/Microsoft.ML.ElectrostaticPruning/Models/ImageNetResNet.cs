@@ -116,9 +116,8 @@ internal sealed class ImageNetResNet : CnnNetwork
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        CheckInput(input);
         using var scope = NewDisposeScope();
-        var x = maxpool.call(LayerFactory.Normalize(bn1, conv1.call(input)).relu_());
+        var x = maxpool.call(LayerFactory.Normalize(bn1, conv1.call(PrepareInput(input))).relu_());
         x = ResidualBlock.Run(residualBlocks, x);
         return fc.call(avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
     }

@@ -53,9 +53,8 @@ internal sealed class SmallCnn : CnnNetwork
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        CheckInput(input);
         using var scope = NewDisposeScope();
-        var x = pool.call(LayerFactory.Normalize(bn1, conv1.call(input)).relu_());
+        var x = pool.call(LayerFactory.Normalize(bn1, conv1.call(PrepareInput(input))).relu_());
         x = pool.call(LayerFactory.Normalize(bn2, conv2.call(x)).relu_());
         return fc.call(x.flatten(1)).MoveToOuterDisposeScope();
     }

@@ -52,6 +52,7 @@ internal static class FilterPruner
             }
 
             pruned = CnnZoo.Create(dense.Architecture, dense.InputShape, dense.ClassCount, widths);
+            pruned.InputNormalization = dense.InputNormalization;
             pruned.to(dense.parameters().First().device);
             CopySlicedWeights(dense, pruned, layers);
             if (plan.Compensate)

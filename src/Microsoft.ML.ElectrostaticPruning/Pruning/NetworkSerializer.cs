@@ -2,19 +2,22 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-
+using System.Text.Json.Serialization;
 
 namespace Microsoft.ML.ElectrostaticPruning.Pruning;
 
 /// <summary>
 /// Saves and loads zoo networks, pruned or dense, as one self-describing stream: architecture, input shape, class
-/// count and widths, followed by the TorchSharp state dictionary.
-/// Layout (little-endian): 8-byte magic "EPRUNED\x1A", int32 version (1), int32 spec length, UTF-8 JSON spec,
+/// count, widths and input normalization, followed by the TorchSharp state dictionary.
+/// Layout (little-endian): 8-byte magic "EPRUNED\x1A", int32 version (2), int32 spec length, UTF-8 JSON spec,
 /// int64 weights length, weights (<c>Module.save</c>), SHA-256 of spec and weights (32 bytes).
+/// Version 2 added the optional <c>NormalizationMean</c> / <c>NormalizationStd</c> to the spec; version 1 files (no
+/// normalization) still load.
 /// </summary>
 internal static class NetworkSerializer
 {
-    private const int Version = 1;
+    private const int Version = 2;
+    private const int OldestReadableVersion = 1;
     private const int MaxSpecBytes = 1 << 20;
     private const int HashBytes = 32;
     private static readonly byte[] Magic = "EPRUNED\u001A"u8.ToArray();
@@ -29,7 +32,16 @@ internal static class NetworkSerializer
             throw new ArgumentException($"This {network.Architecture} has its BatchNorms folded for inference (ForInference()); save the trainable network and fold it after loading.", nameof(network));
         }
 
-        var spec = new NetworkSpec(network.Architecture.ToString(), network.InputShape.Channels, network.InputShape.Height, network.InputShape.Width, network.ClassCount, [.. network.Widths]);
+        var normalization = network.InputNormalization;
+        var spec = new NetworkSpec(
+            network.Architecture.ToString(),
+            network.InputShape.Channels,
+            network.InputShape.Height,
+            network.InputShape.Width,
+            network.ClassCount,
+            [.. network.Widths],
+            normalization is null ? null : [.. normalization.Mean],
+            normalization is null ? null : [.. normalization.Std]);
         byte[] specBytes = JsonSerializer.SerializeToUtf8Bytes(spec);
         byte[] weights;
         using (var buffer = new MemoryStream())
@@ -70,9 +82,9 @@ internal static class NetworkSerializer
         }
 
         int version = BinaryPrimitives.ReadInt32LittleEndian(ReadExactly(stream, 4, "the format version"));
-        if (version != Version)
+        if (version < OldestReadableVersion || version > Version)
         {
-            throw new InvalidDataException($"ElectrostaticPruning network format version {version} is not supported; this library reads version {Version}.");
+            throw new InvalidDataException($"ElectrostaticPruning network format version {version} is not supported; this library reads versions {OldestReadableVersion}-{Version}.");
         }
 
         int specLength = BinaryPrimitives.ReadInt32LittleEndian(ReadExactly(stream, 4, "the specification length"));
@@ -95,7 +107,13 @@ internal static class NetworkSerializer
             throw new InvalidDataException("Corrupted network file: the SHA-256 checksum of the specification and weights does not match.");
         }
 
-        var network = Create(ParseSpec(specBytes));
+        var spec = ParseSpec(specBytes);
+        if (version < 2 && (spec.NormalizationMean is not null || spec.NormalizationStd is not null))
+        {
+            throw new InvalidDataException($"Corrupted network file: a version {version} specification cannot hold an input normalization.");
+        }
+
+        var network = Create(spec);
         try
         {
             using var buffer = new MemoryStream(weights, writable: false);
@@ -139,12 +157,36 @@ internal static class NetworkSerializer
             throw new InvalidDataException($"The network file names an unknown architecture '{spec.Architecture}'; expected one of {string.Join(", ", Enum.GetNames<CnnArchitecture>())}.");
         }
 
+        InputNormalization? normalization;
         try
         {
-            return CnnZoo.Create(architecture, new ImageShape(spec.Channels, spec.Height, spec.Width), spec.ClassCount, spec.Widths ?? []);
+            normalization = spec.NormalizationMean is null && spec.NormalizationStd is null
+                ? null
+                : new InputNormalization(spec.NormalizationMean ?? [], spec.NormalizationStd ?? []);
         }
         catch (ArgumentException error)
         {
+            throw new InvalidDataException($"The network specification holds an invalid input normalization: {error.Message}", error);
+        }
+
+        CnnNetwork network;
+        try
+        {
+            network = CnnZoo.Create(architecture, new ImageShape(spec.Channels, spec.Height, spec.Width), spec.ClassCount, spec.Widths ?? []);
+        }
+        catch (ArgumentException error)
+        {
+            throw new InvalidDataException($"The network specification does not describe a valid {architecture}: {error.Message}", error);
+        }
+
+        try
+        {
+            network.InputNormalization = normalization;
+            return network;
+        }
+        catch (ArgumentException error)
+        {
+            network.Dispose();
             throw new InvalidDataException($"The network specification does not describe a valid {architecture}: {error.Message}", error);
         }
     }
@@ -166,5 +208,14 @@ internal static class NetworkSerializer
         return hash.GetHashAndReset();
     }
 
-    private sealed record NetworkSpec(string Architecture, int Channels, int Height, int Width, int ClassCount, int[]? Widths);
+    // Version 2 added NormalizationMean and NormalizationStd (both null, and left out of the JSON, without normalization).
+    private sealed record NetworkSpec(
+        string Architecture,
+        int Channels,
+        int Height,
+        int Width,
+        int ClassCount,
+        int[]? Widths,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float[]? NormalizationMean = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float[]? NormalizationStd = null);
 }

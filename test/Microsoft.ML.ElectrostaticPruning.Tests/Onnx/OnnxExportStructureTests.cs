@@ -51,6 +51,34 @@ public sealed class OnnxExportStructureTests
     }
 
     [Fact]
+    public void AnInputNormalizationIsASubAndADivBeforeTheFirstConvAndTheGraphIsOtherwiseUnchanged()
+    {
+        var ml = new MLContext(seed: 1);
+        var test = FashionMnistSubset.Test(ml, 10);
+        var normalized = OnnxTestModels.Create(ml, test, CnnArchitecture.ResNet20, Fashion, "[0, 0.5, 0.5, 0.5, 0]", normalization: new InputNormalization([0.25f], [0.5f]));
+        var plain = OnnxTestModels.Create(ml, test, CnnArchitecture.ResNet20, Fashion, "[0, 0.5, 0.5, 0.5, 0]");
+
+        var graph = global::Onnx.ModelProto.Parser.ParseFrom(OnnxTestModels.Convert(ml, normalized, test)).Graph;
+        var plainGraph = global::Onnx.ModelProto.Parser.ParseFrom(OnnxTestModels.Convert(ml, plain, test)).Graph;
+
+        var plainOps = plainGraph.Node.Select(n => n.OpType).ToList();
+        Assert.DoesNotContain("Sub", plainOps);
+        Assert.DoesNotContain("Div", plainOps);
+        int firstConv = plainOps.IndexOf("Conv");
+        Assert.Equal([.. plainOps[..firstConv], "Sub", "Div", .. plainOps[firstConv..]], graph.Node.Select(n => n.OpType));
+        var sub = graph.Node.Single(n => n.OpType == "Sub");
+        var div = graph.Node.Single(n => n.OpType == "Div");
+        var conv = graph.Node.First(n => n.OpType == "Conv");
+        Assert.Equal(sub.Output[0], div.Input[0]);
+        Assert.Equal(div.Output[0], conv.Input[0]);
+        Assert.Equal(plainGraph.Node.First(n => n.OpType == "Conv").Input[0], sub.Input[0]);
+        var initializers = graph.Initializer.ToDictionary(t => t.Name);
+        Assert.Equal([0.25f], initializers[sub.Input[1]].FloatData);
+        Assert.Equal([1L, 1, 1, 1], initializers[sub.Input[1]].Dims);
+        Assert.Equal([0.5f], initializers[div.Input[1]].FloatData);
+    }
+
+    [Fact]
     public void ConvertToOnnxDeclaresMlNetsOpsetAndExportToOnnxDeclaresThirteen()
     {
         var ml = new MLContext(seed: 1);

@@ -17,18 +17,20 @@ internal static class OnnxTestModels
 
     /// <summary>
     /// A transformer over <paramref name="data"/>'s Features/Label columns scoring a seeded random <paramref name="architecture"/>
-    /// whose BatchNorms are not the identity (so folding matters), pruned by <paramref name="plan"/> when given.
+    /// whose BatchNorms are not the identity (so folding matters), pruned by <paramref name="plan"/> when given, with
+    /// <paramref name="normalization"/> as its input normalization; its classifier weights are multiplied by <paramref name="classifierGain"/>.
     /// </summary>
-    public static ElectrostaticCnnTransformer Create(MLContext ml, IDataView data, CnnArchitecture architecture, ImageShape shape, string? plan = null, int seed = 1, IReadOnlyList<int>? widths = null)
+    public static ElectrostaticCnnTransformer Create(MLContext ml, IDataView data, CnnArchitecture architecture, ImageShape shape, string? plan = null, int seed = 1, IReadOnlyList<int>? widths = null, InputNormalization? normalization = null, float classifierGain = ClassifierGain)
     {
         var labels = ClassLabels.FromLabelColumn(data.Schema["Label"]);
         var dense = TestNetworks.CreateWithRandomBatchNorm(architecture, shape, labels.Count, seed, widths);
+        dense.InputNormalization = normalization;
 
         // Default initialisation gives logits near 0, i.e. almost uniform probabilities, where softmax would hide errors in
         // the logits: scale the classifier so that the scores are confident.
         using (TorchSharp.torch.no_grad())
         {
-            dense.Classifier.weight.mul_(ClassifierGain);
+            dense.Classifier.weight.mul_(classifierGain);
         }
         var transformer = new ElectrostaticCnnTransformer(
             (IHostEnvironment)ml, new SharedNetwork(dense), dense.Copy(), PruningPlan.Uniform(0), labels, new ScoringColumns("Features", "Score", "PredictedLabel"),

@@ -96,6 +96,38 @@ public sealed class NetworkSerializerTests
         Assert.Contains("format version 9 is not supported", error.Message);
     }
 
+    [Fact]
+    public void TheInputNormalizationRoundTripsAndAVersion1FileLoadsWithoutOne()
+    {
+        using var scope = NewDisposeScope();
+        using var network = TestNetworks.CreateWithRandomBatchNorm(CnnArchitecture.ResNet20, new ImageShape(3, 32, 32), 10);
+        byte[] plain = Saved(network);
+        network.InputNormalization = InputNormalization.ImageNet;
+        byte[] normalized = Saved(network);
+
+        using var withNormalization = NetworkSerializer.Load(new MemoryStream(normalized));
+        Assert.Equal(InputNormalization.ImageNet, withNormalization.InputNormalization);
+
+        // Version 2 without a normalization writes the version 1 specification (the new fields are left out), so
+        // changing the version field gives the file version 1 wrote; the checksum covers only the spec and the weights.
+        Assert.Equal(2, plain[8]);
+        plain[8] = 1;
+        using var version1 = NetworkSerializer.Load(new MemoryStream(plain));
+        Assert.Null(version1.InputNormalization);
+        Assert.True(TestNetworks.SameState(network.state_dict(), version1.state_dict()));
+
+        normalized[8] = 1;
+        var error = Assert.Throws<InvalidDataException>(() => NetworkSerializer.Load(new MemoryStream(normalized)));
+        Assert.Contains("a version 1 specification cannot hold an input normalization", error.Message);
+    }
+
+    private static byte[] Saved(CnnNetwork network)
+    {
+        using var stream = new MemoryStream();
+        NetworkSerializer.Save(network, stream);
+        return stream.ToArray();
+    }
+
     private static byte[] SavedResNet20()
     {
         using var network = CnnZoo.Create(CnnArchitecture.ResNet20, new ImageShape(3, 32, 32), 10);

@@ -6,7 +6,8 @@ namespace Microsoft.ML.ElectrostaticPruning.Onnx;
 
 /// <summary>
 /// Writes the forward pass of a BatchNorm-folded zoo network (<see cref="CnnNetwork.ForInference"/>) as ONNX nodes, op
-/// for op as the networks' own <c>forward</c> methods compute it: Conv (with the folded bias), Relu, MaxPool, Add,
+/// for op as the networks' own <c>forward</c> methods compute it: the input normalization as Sub + Div (when the
+/// network has one), Conv (with the folded bias), Relu, MaxPool, Add,
 /// option-A shortcuts as Slice (stride-2 subsampling) + Pad (zero channels), GlobalAveragePool, Flatten and Gemm. Kernel
 /// sizes, strides and paddings are read from the modules themselves; the weights are written in NCHW (OIHW) order.
 /// </summary>
@@ -40,6 +41,7 @@ internal sealed class CnnGraphEmitter
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var emitter = new CnnGraphEmitter(graph, network);
+        input = emitter.NormalizeInput(input);
         return network switch
         {
             SmallCnn => emitter.EmitSmallCnn(input),
@@ -48,6 +50,21 @@ internal sealed class CnnGraphEmitter
             ImageNetResNet => emitter.EmitImageNetResNet(input),
             _ => throw new NotSupportedException($"ONNX export does not know the structure of {network.GetType().Name} ({network.Architecture})."),
         };
+    }
+
+    // (x - mean) / std per channel, as CnnNetwork.PrepareInput computes it (1 x C x 1 x 1 constants, broadcast); no node
+    // at all without a normalization, so such graphs are exactly what they were before normalizations existed.
+    private string NormalizeInput(string x)
+    {
+        if (_network.InputNormalization is not { } normalization)
+        {
+            return x;
+        }
+
+        long[] shape = [1, normalization.Channels, 1, 1];
+        var (centered, _) = _graph.Node("Sub", "input.normalize.sub", x, _graph.Floats("input.normalize.mean", [.. normalization.Mean], shape));
+        var (scaled, _) = _graph.Node("Div", "input.normalize.div", centered, _graph.Floats("input.normalize.std", [.. normalization.Std], shape));
+        return scaled;
     }
 
     // conv1-ReLU-pool, conv2-ReLU-pool, flatten, fc (SmallCnn.forward).
