@@ -44,7 +44,7 @@ public static class ElectrostaticCnnCatalogExtensions
             FeatureColumnName = featureColumnName,
             Architecture = architecture,
             Epochs = epochs,
-            ForceRate = forceRate,
+            Regularizer = new FoldedForceRegularizer.Options { ForceRate = forceRate },
             BatchSize = batchSize,
             FineTuneEpochs = fineTuneEpochs,
         };

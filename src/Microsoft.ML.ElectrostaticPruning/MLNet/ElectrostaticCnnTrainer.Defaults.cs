@@ -20,23 +20,20 @@ public sealed partial class ElectrostaticCnnTrainer
         /// <summary>One epoch of linear warm-up: P1's 0.1 from the first step made small networks start with losses of 3-12.</summary>
         public const int WarmupEpochs = 1;
         public const double WeightDecay = 0;
-        /// <summary>
-        /// The force on BatchNorm-folded charges, acting on the filters the plan removes, from half-way: the one pruned model
-        /// that kept its unpruned accuracy at the default plan (README, "What a new user gets"). The paper's force on raw
-        /// weights is <see cref="RegularizerKind.ElectrostaticForce"/>.
-        /// </summary>
-        public const RegularizerKind Regularizer = RegularizerKind.FoldedElectrostaticForce;
+        /// <summary>alpha_e of the default regularizer and of the paper's force (its ResNet-56 value).</summary>
         public const double ForceRate = 1e-11;
-        public const bool TargetPrunedFilters = true;
-        public const double CoulombConstant = ElectrostaticForce.DefaultCoulombConstant;
-        public const ForceGradientMode GradientMode = ForceGradientMode.Paper;
-        public const double L1Rate = L1NormRegularizer.DefaultRate;
-        public const double SlimmingRate = BatchNormRegularizer.DefaultSlimmingRate;
         public const double PruningRatio = 0.5;
         public const int InferenceBatchSize = 256;
 
         /// <summary>Fine-tuning epochs inside <c>Fit</c>: none unless asked for.</summary>
         public const int FineTuneEpochs = 0;
+
+        /// <summary>
+        /// The force on BatchNorm-folded charges, acting on the filters the plan removes, from half-way: the one pruned model
+        /// that kept its unpruned accuracy at the default plan (docs/results.md, "What a new user gets"). The paper's force on
+        /// raw weights is <see cref="ElectrostaticForceRegularizer.Options"/>.
+        /// </summary>
+        public static PruningRegularizer.OptionsBase Regularizer => new FoldedForceRegularizer.Options();
 
         /// <summary>Epochs of an explicit <c>FineTune</c> call.</summary>
         public const int FineTuneCallEpochs = 2;

@@ -65,80 +65,24 @@ public sealed partial class ElectrostaticCnnTrainer
         public bool Augment { get; set; }
 
         /// <summary>
-        /// Penalty added to the cross-entropy of the layers to prune. Default <see cref="RegularizerKind.FoldedElectrostaticForce"/>
-        /// (the force on BatchNorm-folded charges; with <see cref="TargetPrunedFilters"/> and <see cref="PenaltyStartEpoch"/> at
-        /// their defaults it acts from half-way on the filters the plan removes). <see cref="RegularizerKind.ElectrostaticForce"/>
-        /// is the paper's force on raw weights, as published.
+        /// The penalty added to the cross-entropy of the convs <see cref="PruningPlan"/> prunes, with its own settings, in the
+        /// style of LightGBM's boosters. Default <c>new FoldedForceRegularizer.Options()</c>: the electrostatic force on
+        /// BatchNorm-folded charges at alpha_e 1e-11, on the filters the plan removes, from half-way through training.
+        /// <see cref="ElectrostaticForceRegularizer.Options"/> is the paper's force on raw weights, as published;
+        /// <see cref="NetworkSlimmingRegularizer.Options"/> and <see cref="L1Regularizer.Options"/> are the baselines; null
+        /// trains on cross-entropy alone (the plan still prunes).
         /// </summary>
-        public RegularizerKind Regularizer { get; set; } = Defaults.Regularizer;
-
-        /// <summary>
-        /// Electrostatic force rate <c>alpha_e</c> of Eq. 7, finite and at least 0; used when <see cref="Regularizer"/> is
-        /// ElectrostaticForce or FoldedElectrostaticForce. Default 1e-11, measured for the default folded force on the filters
-        /// the plan removes (SmallCnn and ResNet-56); for the paper's force the paper uses 1e-11 for ResNet-56 and 1e-12 for
-        /// VGG-19 (larger networks need smaller rates). The folded force on every filter is unstable above about 3e-12 at
-        /// P1's rate 0.1.
-        /// </summary>
-        public double ForceRate { get; set; } = Defaults.ForceRate;
-
-        /// <summary>
-        /// First epoch (0-based) whose SGD steps add the penalty; the epochs before it train on cross-entropy alone, like the
-        /// paper's pretrained start inside one <c>Fit</c>. In [0, <see cref="Epochs"/>) when <see cref="Regularizer"/> is not
-        /// None. Default null: <c>Epochs / 2</c> (rounded down) for <see cref="RegularizerKind.FoldedElectrostaticForce"/>
-        /// trained from random weights, whose BatchNorm-folded charges are meaningless and unstable on an untrained network
-        /// (first-epoch losses of 400-2,000 measured on SmallCnn); 0 for every other regularizer and for a warm start
-        /// (<c>Fit(data, initialModel)</c>: the initial model is the pretrained start).
-        /// </summary>
-        public int? PenaltyStartEpoch { get; set; }
-
-        /// <summary>
-        /// For <see cref="RegularizerKind.FoldedElectrostaticForce"/>: true to let the force act only on the filters that
-        /// <see cref="PruningPlan"/> removes, i.e. in each layer the <c>min(ceil(ratio * N), N - 1)</c> filters the plan's
-        /// ranking puts last (BatchNorm-folded or raw L1 norm), chosen afresh at every step (GReg's idea of penalising only
-        /// the filters to prune); false for
-        /// the force on every filter of the layer. Default true: on every filter the force kept killing channels past the
-        /// plan's ratio and, at P1's rate 0.1, collapsed one of two SmallCnn seeds (72% accuracy, 54 of 96 channels dead).
-        /// </summary>
-        public bool TargetPrunedFilters { get; set; } = Defaults.TargetPrunedFilters;
-
-        /// <summary>Coulomb constant <c>k_e</c> of <c>F_e = k_e |q_1| |q_n| / r^2</c>, finite and greater than 0. Default 8.99e9.</summary>
-        public double CoulombConstant { get; set; } = Defaults.CoulombConstant;
-
-        /// <summary>
-        /// Gradient of the penalty: <see cref="ForceGradientMode.Paper"/> (Eq. 10, <c>alpha_e k_e |q_1| / r^2 * w</c>) or
-        /// <see cref="ForceGradientMode.Exact"/> (autograd of Eq. 7). Default Paper.
-        /// </summary>
-        public ForceGradientMode GradientMode { get; set; } = Defaults.GradientMode;
-
-        /// <summary>Rate of the L1 baseline penalty <c>rate * sum |w|</c>, finite and at least 0; used when <see cref="Regularizer"/> is L1. Default 1e-2.</summary>
-        public double L1Rate { get; set; } = Defaults.L1Rate;
-
-        /// <summary>
-        /// Rate of the network slimming baseline <c>rate * sum |gamma|</c> over the BatchNorm scales of the layers to prune,
-        /// finite and at least 0; used when <see cref="Regularizer"/> is NetworkSlimming. Default 1e-4 (Liu et al. 2017 use
-        /// 1e-4 for VGG and 1e-5 for ResNets).
-        /// </summary>
-        public double SlimmingRate { get; set; } = Defaults.SlimmingRate;
+        public PruningRegularizer.OptionsBase? Regularizer { get; set; } = Defaults.Regularizer;
 
         /// <summary>
         /// Which filters to remove after training, and on which layers the penalty acts: a uniform ratio, a ResNet per-stage list
         /// or a layer map, ratios in [0, 1) (see <see cref="ElectrostaticPruning.PruningPlan"/>). Default
         /// <c>PruningPlan.Parse("0.5 rank folded compensate")</c>: filters ranked by their BatchNorm-folded L1 norm and the removed
         /// channels' expected output compensated, which keeps far more accuracy without fine-tuning than the paper's pruning
-        /// (<c>"0.5"</c>: raw-L1 ranking, no compensation) on BatchNorm networks.
-        /// Set <see cref="PruningPlanText"/> to give it as text.
+        /// (<c>"0.5"</c>: raw-L1 ranking, no compensation) on BatchNorm networks. Text goes through
+        /// <see cref="ElectrostaticPruning.PruningPlan.Parse"/>.
         /// </summary>
         public PruningPlan PruningPlan { get; set; } = Defaults.PruningPlan;
-
-        /// <summary>
-        /// <see cref="PruningPlan"/> as text, e.g. <c>"0.5"</c>, <c>"[0, 0.52, 0.52, 0.52, 0]"</c> or <c>"[0:0, 1-15:0.65]"</c>,
-        /// optionally followed by <c>"skip 1.0,2.0"</c> and then <c>"round 16"</c> (kept filters rounded up to multiples of 16); setting it parses the text (a <see cref="FormatException"/> names the offending token).
-        /// </summary>
-        public string PruningPlanText
-        {
-            get => PruningPlan.ToString();
-            set => PruningPlan = PruningPlan.Parse(value);
-        }
 
         /// <summary>Epochs of plain cross-entropy training of the pruned network after pruning, at least 0. Default 0 (none).</summary>
         public int FineTuneEpochs { get; set; } = Defaults.FineTuneEpochs;
@@ -174,20 +118,27 @@ public sealed partial class ElectrostaticCnnTrainer
         public CancellationToken CancellationToken { get; set; }
 
         /// <summary>
-        /// A model file to continue training from (warm start), written by <c>mlContext.Model.Save</c>: an
-        /// <see cref="ElectrostaticCnnTransformer"/> alone or a chain that contains one (the last one is used). <c>Fit(data)</c>
-        /// then loads it with the trainer's environment, trains a copy of its dense network exactly as
-        /// <see cref="ElectrostaticCnnTrainer.Fit(IDataView, ElectrostaticCnnTransformer)"/> does, and disposes what it loaded.
-        /// The model must match <see cref="Architecture"/>, the image shape and the label's classes. Default null: start from
-        /// randomly initialised weights. A non-null value must not be empty; the file is checked when Fit runs.
+        /// A file that <c>Fit</c> writes atomically after every epoch (training and fine-tuning) with everything it needs to
+        /// continue: the network's weights and BatchNorm statistics, the momentum buffers, the epochs done and their metrics;
+        /// the shuffling, augmentation and torch RNG of an epoch are functions of (<see cref="Seed"/>, epoch). A <c>Fit</c> with
+        /// the same options and the same training data on a machine where the file exists continues after its last
+        /// completed epoch, with the same result as a run that was never interrupted (bit-identical on the CPU); a file
+        /// written with other options or data is refused with a message that says what differs. The file stays when Fit
+        /// completes, so Fit called again returns the same model without training. Default null: no checkpoint. A fixed
+        /// <see cref="Seed"/> is required.
         /// </summary>
-        public string? InitialModelPath { get; set; }
+        public string? CheckpointPath { get; set; }
 
         /// <summary>Images per forward pass when the transformer scores data (Transform, Evaluate), at least 1. Default 256.</summary>
         public int InferenceBatchSize { get; set; } = Defaults.InferenceBatchSize;
 
         /// <summary>A copy of these options (the trainer keeps its own copy so later changes by the caller do not affect it).</summary>
-        internal Options Clone() => (Options)MemberwiseClone();
+        internal Options Clone()
+        {
+            var copy = (Options)MemberwiseClone();
+            copy.Regularizer = Regularizer?.Clone();
+            return copy;
+        }
 
         /// <summary>
         /// Checks every option; the exception names the option, the value and the valid range. The training and fine-tuning
@@ -231,9 +182,13 @@ public sealed partial class ElectrostaticCnnTrainer
                 OptionChecks.RequireNonNegative(FineTuneWeightDecay, nameof(FineTuneWeightDecay), TrainingOptions.WeightDecayHint);
             }
 
-            if (InitialModelPath is not null && string.IsNullOrWhiteSpace(InitialModelPath))
+            if (CheckpointPath is not null && (string.IsNullOrWhiteSpace(CheckpointPath) || Seed is null))
             {
-                throw new ArgumentException("InitialModelPath must name a model file; it is empty. Set it to null to start from random weights.", nameof(InitialModelPath));
+                throw new ArgumentException(
+                    string.IsNullOrWhiteSpace(CheckpointPath)
+                        ? "CheckpointPath must name a file; it is empty. Set it to null for no checkpoint."
+                        : "CheckpointPath needs a fixed Seed: a resumed run must draw the same batches as the interrupted one.",
+                    nameof(CheckpointPath));
             }
 
             OptionChecks.RequirePositive(InferenceBatchSize, nameof(InferenceBatchSize));
@@ -254,12 +209,8 @@ public sealed partial class ElectrostaticCnnTrainer
             WarmupEpochs = fineTune ? 0 : WarmupEpochs,
             WeightDecay = fineTune ? FineTuneWeightDecay : WeightDecay,
             Augment = Augment,
-            Regularizer = fineTune ? RegularizerKind.None : Regularizer,
-            Alpha = ForceRate,
-            CoulombConstant = CoulombConstant,
-            GradientMode = GradientMode,
-            L1Rate = L1Rate,
-            SlimmingRate = SlimmingRate,
+            Regularizer = fineTune ? null : Regularizer,
+            Plan = PruningPlan,
             Seed = fineTune ? unchecked(seed + 1) : seed,
             Device = Device,
         };
@@ -267,7 +218,6 @@ public sealed partial class ElectrostaticCnnTrainer
         private static string TrainingOptionName(string setting) => setting switch
         {
             nameof(TrainingOptions.Schedule) => nameof(LearningRateSchedule),
-            nameof(TrainingOptions.Alpha) => nameof(ForceRate),
             _ => setting,
         };
 
@@ -279,28 +229,19 @@ public sealed partial class ElectrostaticCnnTrainer
             _ => TrainingOptionName(setting),
         };
 
+        /// <summary>The regularizer's start epoch, or its default for a run from random weights or (<paramref name="warmStart"/>) from an initial model.</summary>
+        internal int ResolvePenaltyStartEpoch(bool warmStart) => Regularizer?.ResolveStartEpoch(Epochs, warmStart) ?? 0;
+
         /// <summary>One line listing the settings, kept in the model summary.</summary>
-        /// <summary><see cref="PenaltyStartEpoch"/>, or its default for a run from random weights or (<paramref name="warmStart"/>) from an initial model.</summary>
-        internal int ResolvePenaltyStartEpoch(bool warmStart) =>
-            PenaltyStartEpoch ?? (Regularizer == RegularizerKind.FoldedElectrostaticForce && !warmStart ? Epochs / 2 : 0);
 
         internal string Describe(int? batchSize = null, bool warmStart = false) => string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
             $"architecture {Architecture}, epochs {Epochs}, batch {batchSize ?? BatchSize}, lr {LearningRateSchedule}{(WarmupEpochs > 0 ? $" (warm-up {WarmupEpochs})" : string.Empty)}, momentum {Momentum}, weight decay {WeightDecay}, " +
-            $"augment {Augment}, regularizer {Regularizer}{RegularizerDetail()}{PenaltyStartDetail(warmStart)}, plan {PruningPlan}, fine-tune {FineTuneEpochs} epochs (lr {FineTuneSchedule}), device {Device}");
+            $"augment {Augment}, regularizer {(Regularizer is null ? "none" : Regularizer.ToString())}{PenaltyStartDetail(warmStart)}, plan {PruningPlan}, fine-tune {FineTuneEpochs} epochs (lr {FineTuneSchedule}), device {Device}");
 
         private string PenaltyStartDetail(bool warmStart) =>
-            Regularizer != RegularizerKind.None && ResolvePenaltyStartEpoch(warmStart) is int start and > 0
+            Regularizer is not null && ResolvePenaltyStartEpoch(warmStart) is int start and > 0
                 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" from epoch {start} (epochs 0-{start - 1} plain)")
                 : string.Empty;
-
-        private string RegularizerDetail() => Regularizer switch
-        {
-            RegularizerKind.ElectrostaticForce => string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (alpha_e {ForceRate:G3}, k_e {CoulombConstant:G3}, {GradientMode} gradient)"),
-            RegularizerKind.L1 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (rate {L1Rate:G3})"),
-            RegularizerKind.NetworkSlimming => string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (rate {SlimmingRate:G3})"),
-            RegularizerKind.FoldedElectrostaticForce => string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (alpha_e {ForceRate:G3}, k_e {CoulombConstant:G3}, folded charges{(TargetPrunedFilters ? ", on the filters the plan removes" : string.Empty)})"),
-            _ => string.Empty,
-        };
     }
 }

@@ -14,8 +14,7 @@ namespace Microsoft.ML.ElectrostaticPruning;
 /// Input: a key-typed label column and a known-size <c>Single</c> vector of C x H x W pixels in planar CHW order (the output
 /// of <c>ExtractPixels</c>, or of the IDX / CIFAR readers). Output: <c>Score</c> and <c>PredictedLabel</c>, like ML.NET's
 /// multiclass trainers. Training reads the whole data set into memory. Training starts from random weights, or, for a
-/// warm start, from a trained model's dense network: <see cref="Fit(IDataView, ElectrostaticCnnTransformer)"/> or
-/// <see cref="Options.InitialModelPath"/>.
+/// warm start, from a trained model's dense network: <see cref="Fit(IDataView, ElectrostaticCnnTransformer)"/>.
 /// </remarks>
 public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCnnTransformer>
 {
@@ -65,38 +64,23 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
     }
 
     /// <summary>
-    /// Reads the data into memory, trains, prunes and optionally fine-tunes. When <see cref="Options.InitialModelPath"/> is
-    /// set, training continues from the model in that file, exactly as <see cref="Fit(IDataView, ElectrostaticCnnTransformer)"/>
-    /// does with the loaded transformer, and what was loaded is disposed before Fit returns.
+    /// Reads the data into memory, trains, prunes and optionally fine-tunes. With <see cref="Options.CheckpointPath"/> it
+    /// writes a checkpoint after every epoch and continues from an existing one.
     /// </summary>
     /// <param name="input">Training data with the label and feature columns.</param>
     /// <returns>The pruned model (which also keeps the dense one).</returns>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
     /// <exception cref="ArgumentException">
     /// The data has no rows, the image shape cannot be determined, the plan prunes no layer while a regularizer is set, or
-    /// the model at <see cref="Options.InitialModelPath"/> does not fit the options or the data (the message says what differs).
+    /// the checkpoint was written by another run (the message says what differs).
     /// </exception>
-    /// <exception cref="FileNotFoundException"><see cref="Options.InitialModelPath"/> names a file that does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file at <see cref="Options.InitialModelPath"/> is not an ML.NET model or holds no ElectrostaticCnnTransformer.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint file is not one, or is truncated.</exception>
     /// <exception cref="InvalidOperationException">A feature is NaN or infinite, or a label is outside the key range; the message names the row.</exception>
-    /// <exception cref="OperationCanceledException"><see cref="Options.CancellationToken"/> was cancelled.</exception>
+    /// <exception cref="OperationCanceledException"><see cref="Options.CancellationToken"/> was cancelled, or the MLContext's execution was.</exception>
     public ElectrostaticCnnTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (_options.InitialModelPath is not { } path)
-        {
-            return FitCore(input, null);
-        }
-
-        var (loaded, model) = LoadInitialModel(path);
-        try
-        {
-            return FitCore(input, new WarmStart(model, $"The model at Options.InitialModelPath '{path}'", nameof(Options.InitialModelPath)));
-        }
-        finally
-        {
-            DisposeLoaded(loaded);
-        }
+        return FitCore(input, null);
     }
 
     /// <summary>
@@ -118,7 +102,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
     /// <returns>A new model; dispose it when done. <paramref name="initialModel"/> is still owned by the caller.</returns>
     /// <exception cref="ArgumentException">
     /// <paramref name="initialModel"/> has another architecture, image shape, class count or class names than the options and
-    /// the data (the message names the option or column and both values), or <see cref="Options.InitialModelPath"/> is also set.
+    /// the data (the message names the option or column and both values).
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="initialModel"/> was disposed.</exception>
@@ -129,13 +113,6 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
         ArgumentNullException.ThrowIfNull(trainData);
         ArgumentNullException.ThrowIfNull(initialModel);
         initialModel.ThrowIfDisposed();
-        if (_options.InitialModelPath is { } path)
-        {
-            throw new ArgumentException(
-                $"Options.InitialModelPath is set ('{path}') and Fit was also given an initialModel; give the starting model one way: set InitialModelPath to null, or call Fit(trainData) without initialModel.",
-                nameof(initialModel));
-        }
-
         return FitCore(trainData, new WarmStart(initialModel, nameof(initialModel), nameof(initialModel)));
     }
 
@@ -186,22 +163,17 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
         bool handedOver = false;
         try
         {
-            var regularized = o.Regularizer == RegularizerKind.None ? [] : o.PruningPlan.WeightsToRegularize(dense);
-            if (o.Regularizer != RegularizerKind.None && regularized.Count == 0)
+            var regularized = o.Regularizer is null ? [] : o.PruningPlan.WeightsToRegularize(dense);
+            if (o.Regularizer is not null && regularized.Count == 0)
             {
                 throw new ArgumentException(
-                    $"PruningPlan '{o.PruningPlan}' prunes no convolution of {o.Architecture}, so the {o.Regularizer} penalty has nothing to act on. Use a plan with a ratio above 0, or Regularizer = None to train without pruning.",
+                    $"PruningPlan '{o.PruningPlan}' prunes no convolution of {o.Architecture}, so the {o.Regularizer.Name} has nothing to act on. Use a plan with a ratio above 0, or Regularizer = null to train without pruning.",
                     nameof(Options.PruningPlan));
             }
 
-            if (o.Regularizer == RegularizerKind.FoldedElectrostaticForce && o.TargetPrunedFilters)
-            {
-                trainingOptions.ForceTargetCounts = FilterPruner.RemovedCounts(dense, o.PruningPlan);
-                trainingOptions.ForceTargetRanking = o.PruningPlan.Ranking;
-            }
-
+            var checkpoint = o.CheckpointPath is null ? null : OpenCheckpoint(o.CheckpointPath, description + warmStart, seed, shape, labels, train, validation, start is null ? null : dense);
             var trainer = new NetworkTrainer();
-            var history = trainer.Train(dense, regularized, train, validation, trainingOptions, new EpochReporter(ch, "training", o.Epochs, o.ProgressCallback), Stop);
+            var history = trainer.Train(dense, regularized, train, validation, trainingOptions, new EpochReporter(ch, "training", o.Epochs, o.ProgressCallback), Stop, checkpoint?.Training);
 
             var pruning = FilterPruner.Prune(dense, o.PruningPlan);
             pruned = pruning.Network;
@@ -230,7 +202,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
             var fineTuning = new TrainingHistory();
             if (o.FineTuneEpochs > 0)
             {
-                fineTuning = trainer.Train(pruned, [], train, validation, fineTuneOptions, new EpochReporter(ch, "fine-tuning", o.FineTuneEpochs, o.ProgressCallback), Stop);
+                fineTuning = trainer.Train(pruned, [], train, validation, fineTuneOptions, new EpochReporter(ch, "fine-tuning", o.FineTuneEpochs, o.ProgressCallback), Stop, checkpoint?.FineTuning);
             }
 
             var columns = new ScoringColumns(o.FeatureColumnName, o.ScoreColumnName, o.PredictedLabelColumnName);
@@ -246,6 +218,22 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
             throw;
         }
     }
+
+    /// <summary>
+    /// The checkpoint of this Fit: its fingerprint is everything the weights depend on (the options line, the seed, the
+    /// image shape and classes, the training and validation data, a warm start's initial weights).
+    /// </summary>
+    private static FitCheckpoint OpenCheckpoint(
+        string path, string description, int seed, ImageShape shape, ClassLabels labels, ImageDataset train, ImageDataset? validation, CnnNetwork? warmStart) =>
+        FitCheckpoint.Open(path,
+        [
+            $"options '{description}'",
+            $"seed {seed}",
+            $"input {shape}, classes [{string.Join(", ", labels.Names)}]",
+            $"training data SHA-256 {FitCheckpoint.DataFingerprint(train)}",
+            validation is null ? "no validation set" : $"validation data SHA-256 {FitCheckpoint.DataFingerprint(validation)}",
+            warmStart is null ? "random initialisation" : $"warm start from weights SHA-256 {FitCheckpoint.NetworkFingerprint(warmStart)}",
+        ]);
 
     /// <summary>The image shape: the option (checked against the vector size), the column's C x H x W dimensions, or inferred from a square size.</summary>
     internal static ImageShape ResolveShape(DataViewSchema.Column features, ImageShape? configured)

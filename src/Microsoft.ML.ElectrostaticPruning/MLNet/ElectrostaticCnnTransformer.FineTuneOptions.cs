@@ -67,7 +67,6 @@ public sealed partial class ElectrostaticCnnTransformer
             Momentum = Momentum,
             WeightDecay = WeightDecay,
             Augment = Augment,
-            Regularizer = RegularizerKind.None,
             Seed = seed,
             Device = Device,
         };

@@ -37,7 +37,7 @@ internal sealed partial class WarmStart(ElectrostaticCnnTransformer model, strin
         if (dense.Architecture != options.Architecture)
         {
             throw new ArgumentException(
-                $"{subject} is a {dense.Architecture} but Options.Architecture is {options.Architecture}; set Options.Architecture = {dense.Architecture} or {(parameter == nameof(ElectrostaticCnnTrainer.Options.InitialModelPath) ? "load" : "pass")} a {options.Architecture} model.",
+                $"{subject} is a {dense.Architecture} but Options.Architecture is {options.Architecture}; set Options.Architecture = {dense.Architecture} or pass a {options.Architecture} model.",
                 parameter);
         }
 

@@ -16,8 +16,6 @@ namespace Microsoft.ML.ElectrostaticPruning;
 /// </summary>
 public sealed class PruningPlan : IEquatable<PruningPlan>
 {
-    private const string Examples = "a ratio such as 0.5, a per-stage list such as [0, 0.52, 0.52, 0.52, 0], or a layer map such as [0:0, 1-15:0.65], optionally followed by 'skip 1.0,2.0' and then by 'round 8'";
-
     private readonly PlanKind _kind;
     private readonly double _uniformRatio;
     private readonly double[] _stageRatios;
@@ -27,7 +25,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     private readonly FilterRanking _ranking;
     private readonly bool _compensate;
 
-    private PruningPlan(PlanKind kind, double uniformRatio, double[] stageRatios, LayerRange[] layerRanges, (int Stage, int Block)[] skippedBlocks, int channelMultiple = 1, FilterRanking ranking = FilterRanking.L1Norm, bool compensate = false)
+    internal PruningPlan(PlanKind kind, double uniformRatio, double[] stageRatios, LayerRange[] layerRanges, (int Stage, int Block)[] skippedBlocks, int channelMultiple = 1, FilterRanking ranking = FilterRanking.L1Norm, bool compensate = false)
     {
         _ranking = ranking;
         _compensate = compensate;
@@ -39,12 +37,30 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
         _channelMultiple = channelMultiple;
     }
 
-    private enum PlanKind
+    /// <summary>Which of the plan formats this is.</summary>
+    internal enum PlanKind
     {
+        /// <summary>One ratio for every prunable conv.</summary>
         Uniform,
+
+        /// <summary>A ResNet per-stage list.</summary>
         Stages,
+
+        /// <summary>A layer map by GReg layer index.</summary>
         Layers,
     }
+
+    /// <summary>The format.</summary>
+    internal PlanKind Kind => _kind;
+
+    /// <summary>The ratios of a per-stage list (stem, stages, classifier).</summary>
+    internal IReadOnlyList<double> StageRatios => _stageRatios;
+
+    /// <summary>The ranges of a layer map.</summary>
+    internal IReadOnlyList<LayerRange> LayerRanges => _layerRanges;
+
+    /// <summary>The skipped (stage, block) pairs.</summary>
+    internal IReadOnlyList<(int Stage, int Block)> SkippedPairs => _skippedBlocks;
 
     /// <summary>The <c>stage.block</c> prefixes forced to ratio 0, as written (e.g. "2.3").</summary>
     public IReadOnlyList<string> SkippedBlocks => [.. _skippedBlocks.Select(s => $"{s.Stage}.{s.Block}")];
@@ -71,68 +87,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
 
     /// <summary>Parses a plan in any of the formats described on <see cref="PruningPlan"/>; <see cref="ToString"/> gives text that parses back to an equal plan.</summary>
     /// <exception cref="FormatException">The text is not a plan; the message names the offending token and what was expected.</exception>
-    public static PruningPlan Parse(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        string body = text.Trim();
-        bool compensate = false;
-        int compensateAt = body.IndexOf("compensate", StringComparison.OrdinalIgnoreCase);
-        if (compensateAt >= 0)
-        {
-            if (body[(compensateAt + 10)..].Trim().Length > 0)
-            {
-                throw new FormatException($"Pruning plan '{text}': 'compensate' must be written last.");
-            }
-
-            compensate = true;
-            body = body[..compensateAt].Trim();
-        }
-
-        var ranking = FilterRanking.L1Norm;
-        int rankAt = body.IndexOf("rank", StringComparison.OrdinalIgnoreCase);
-        if (rankAt >= 0)
-        {
-            string token = body[(rankAt + 4)..].Trim();
-            ranking = token.ToLowerInvariant() switch
-            {
-                "l1" => FilterRanking.L1Norm,
-                "folded" => FilterRanking.FoldedL1Norm,
-                _ => throw new FormatException($"Pruning plan '{text}': 'rank {token}' must be 'rank l1' or 'rank folded', written last."),
-            };
-            body = body[..rankAt].Trim();
-        }
-
-        int multiple = 1;
-        int roundAt = body.IndexOf("round", StringComparison.OrdinalIgnoreCase);
-        if (roundAt >= 0)
-        {
-            string token = body[(roundAt + 5)..].Trim();
-            if (!int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out multiple) || multiple < 1)
-            {
-                throw new FormatException($"Pruning plan '{text}': 'round {token}' needs one positive integer (the filter multiple, e.g. 'round 8'), written last.");
-            }
-
-            body = body[..roundAt].Trim();
-        }
-
-        string? skip = null;
-        int skipAt = body.IndexOf("skip", StringComparison.OrdinalIgnoreCase);
-        if (skipAt >= 0)
-        {
-            skip = body[(skipAt + 4)..];
-            body = body[..skipAt].Trim();
-        }
-
-        if (body.Length == 0)
-        {
-            throw new FormatException($"Pruning plan '{text}' has no ratios; expected {Examples}.");
-        }
-
-        var plan = body[0] == '[' ? ParseList(text, body) : new PruningPlan(PlanKind.Uniform, ParseRatio(text, body, body), [], [], []);
-        plan = skip is null ? plan : plan.WithSkipList(skip);
-        plan = multiple == 1 ? plan : plan.WithChannelMultiple(multiple);
-        return plan.WithRanking(ranking).WithCompensation(compensate);
-    }
+    public static PruningPlan Parse(string text) => PruningPlanParser.Parse(text);
 
     /// <summary>Every prunable conv loses <paramref name="ratio"/> of its filters.</summary>
     /// <param name="ratio">Fraction of filters to remove, in [0, 1).</param>
@@ -186,7 +141,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
 
     /// <summary>Returns this plan with its skip list replaced by <paramref name="skipList"/> (comma-separated <c>stage.block</c>, e.g. "1.0,2.0,2.3,3.0,3.5").</summary>
     /// <exception cref="FormatException">An entry is not <c>stage.block</c> with non-negative integers.</exception>
-    public PruningPlan WithSkipList(string skipList)
+    internal PruningPlan WithSkipList(string skipList)
     {
         ArgumentNullException.ThrowIfNull(skipList);
         var blocks = new List<(int, int)>();
@@ -194,7 +149,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
         {
             string token = raw.Trim();
             string[] parts = token.Split('.');
-            if (parts.Length != 2 || !TryParseIndex(parts[0], out int stage) || !TryParseIndex(parts[1], out int block))
+            if (parts.Length != 2 || !PruningPlanParser.TryParseIndex(parts[0], out int stage) || !PruningPlanParser.TryParseIndex(parts[1], out int block))
             {
                 throw new FormatException($"Skip list '{skipList}': entry '{token}' is not 'stage.block' with non-negative integers (e.g. 2.3 = layer2, block 3).");
             }
@@ -223,7 +178,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     /// <summary>The convs of <paramref name="network"/> that lose filters under this plan (ratio above 0 and prunable), in GReg order.</summary>
     internal IReadOnlyList<ConvLayerInfo> LayersToPrune(CnnNetwork network)
     {
-        Validate(network);
+        PruningPlanValidator.Validate(this, network);
         return [.. network.ConvLayers.Where(l => RatioForValidated(network, l) > 0)];
     }
 
@@ -246,7 +201,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     /// <exception cref="ArgumentException">The plan does not fit <paramref name="network"/> (stage count, unknown layer index, pruned classifier, skip entry matching nothing).</exception>
     internal double RatioFor(CnnNetwork network, ConvLayerInfo layer)
     {
-        Validate(network);
+        PruningPlanValidator.Validate(this, network);
         return RatioForValidated(network, layer);
     }
 
@@ -289,146 +244,13 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
         };
     }
 
-    private void Validate(CnnNetwork network)
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        string model = network.Architecture.ToString();
-        int classifier = network.ClassifierLayerIndex;
-        if (_kind == PlanKind.Stages)
-        {
-            if (network.ResidualStageCount == 0)
-            {
-                throw new ArgumentException($"Plan {this}: a per-stage list applies to residual networks; {model} is not one. Use a layer map such as [0:0, 1-{classifier - 1}:0.5] or a single ratio.");
-            }
-
-            if (_stageRatios.Length != network.StageListLength)
-            {
-                throw new ArgumentException($"Plan {this} has {_stageRatios.Length} stage ratios but {model} needs {network.StageListLength}: stem, {network.ResidualStageCount} residual stages, classifier.");
-            }
-
-            if (_stageRatios[^1] > 0)
-            {
-                throw new ArgumentException($"Plan {this}: the last entry is the classifier of {model}; its outputs are the class scores and cannot be pruned, so it must be 0.");
-            }
-
-            for (int stage = 0; stage < _stageRatios.Length - 1; stage++)
-            {
-                if (_stageRatios[stage] > 0 && !network.ConvLayers.Any(l => l.Stage == stage && l.IsPrunable))
-                {
-                    throw new ArgumentException($"Plan {this}: stage {stage} of {model} has no prunable conv (its convs feed residual sums), so its ratio must be 0.");
-                }
-            }
-        }
-
-        if (_kind == PlanKind.Layers)
-        {
-            foreach (var range in _layerRanges)
-            {
-                if (range.Last > classifier)
-                {
-                    throw new ArgumentException($"Plan {this}: unknown layer index {range.Last} in '{range}'; {model} has layers 0-{classifier} (convs 0-{classifier - 1}, classifier {classifier}).");
-                }
-
-                if (range.Ratio > 0 && range.Contains(classifier))
-                {
-                    throw new ArgumentException($"Plan {this}: '{range}' prunes layer {classifier}, the classifier of {model}; its outputs are the class scores, so give it ratio 0.");
-                }
-
-                if (range.Ratio > 0 && range.First == range.Last && !network.GetLayer(range.First).IsPrunable)
-                {
-                    var layer = network.GetLayer(range.First);
-                    string why = layer.IsResidualLocked ? "it is residual-locked (its output joins a residual sum)" : "it has a single filter";
-                    throw new ArgumentException($"Plan {this}: layer {range.First} ({layer.Name}) of {model} cannot be pruned: {why}.");
-                }
-            }
-        }
-
-        foreach (var (stage, block) in _skippedBlocks)
-        {
-            if (!network.ConvLayers.Any(l => l.Stage == stage && l.Block == block))
-            {
-                throw new ArgumentException($"Plan {this}: skip entry {stage}.{block} matches no block of {model} (stages {network.ConvLayers.Min(l => l.Stage)}-{network.ConvLayers.Max(l => l.Stage)}).");
-            }
-        }
-    }
-
-    private static PruningPlan ParseList(string text, string body)
-    {
-        if (body[^1] != ']')
-        {
-            throw new FormatException($"Pruning plan '{text}': expected ']' at the end of the list.");
-        }
-
-        string[] tokens = [.. body[1..^1].Split(',').Select(t => t.Trim())];
-        if (tokens.Any(t => t.Length == 0))
-        {
-            throw new FormatException($"Pruning plan '{text}': empty entry in the list; expected {Examples}.");
-        }
-
-        bool layerMap = tokens.Any(t => t.Contains(':'));
-        if (!layerMap)
-        {
-            return new PruningPlan(PlanKind.Stages, 0, [.. tokens.Select(t => ParseRatio(text, t, t))], [], []);
-        }
-
-        var ranges = new List<LayerRange>();
-        foreach (string token in tokens)
-        {
-            string[] parts = token.Split(':');
-            if (parts.Length != 2)
-            {
-                throw new FormatException($"Pruning plan '{text}': entry '{token}' is not 'layer:ratio' or 'first-last:ratio' (a layer map cannot be mixed with a per-stage list).");
-            }
-
-            string[] bounds = parts[0].Split('-');
-            int first = 0, last = 0;
-            if (bounds.Length > 2 || !TryParseIndex(bounds[0], out first) || (bounds.Length == 2 ? !TryParseIndex(bounds[1], out last) : !TryParseIndex(bounds[0], out last)))
-            {
-                throw new FormatException($"Pruning plan '{text}': '{parts[0].Trim()}' in entry '{token}' is not a layer index or an inclusive range 'first-last' of non-negative integers.");
-            }
-
-            if (last < first)
-            {
-                throw new FormatException($"Pruning plan '{text}': range '{parts[0].Trim()}' in entry '{token}' ends before it starts.");
-            }
-
-            var range = new LayerRange(first, last, ParseRatio(text, parts[1].Trim(), token));
-            var overlap = ranges.FirstOrDefault(r => r.First <= range.Last && range.First <= r.Last);
-            if (overlap is not null)
-            {
-                throw new FormatException($"Pruning plan '{text}': entry '{token}' overlaps entry '{overlap}'; each layer may be given once.");
-            }
-
-            ranges.Add(range);
-        }
-
-        return new PruningPlan(PlanKind.Layers, 0, [], [.. ranges], []);
-    }
-
-    private static double ParseRatio(string text, string token, string entry)
-    {
-        if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double ratio))
-        {
-            throw new FormatException($"Pruning plan '{text}': '{token}' in entry '{entry}' is not a number; expected a ratio in [0, 1) such as 0.52.");
-        }
-
-        if (!(ratio >= 0 && ratio < 1))
-        {
-            throw new FormatException($"Pruning plan '{text}': ratio '{token}' in entry '{entry}' is outside [0, 1).");
-        }
-
-        return ratio;
-    }
-
-    private static double CheckRatio(double ratio, string parameter) =>
+    internal static double CheckRatio(double ratio, string parameter) =>
         ratio >= 0 && ratio < 1 ? ratio : throw new ArgumentOutOfRangeException(parameter, ratio, "Pruning ratios must lie in [0, 1).");
 
-    private static bool TryParseIndex(string token, out int value) =>
-        int.TryParse(token.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    internal static string Format(double ratio) => ratio.ToString("R", CultureInfo.InvariantCulture);
 
-    private static string Format(double ratio) => ratio.ToString("R", CultureInfo.InvariantCulture);
-
-    private sealed record LayerRange(int First, int Last, double Ratio)
+    /// <summary>Layers First..Last (inclusive) lose Ratio of their filters.</summary>
+    internal sealed record LayerRange(int First, int Last, double Ratio)
     {
         public bool Contains(int index) => index >= First && index <= Last;
 

@@ -266,16 +266,50 @@ internal static class ElectrostaticForce
         return weight.flatten(1);
     }
 
-    private static void ValidateConstants(double coulombConstant, double distanceEpsilon)
+    /// <summary>
+    /// <c>alpha_e * k_e</c>, formed in double so that neither factor alone (1e-17 or 8.99e9) ever meets float32, after the
+    /// one check of both constants that the trainer's options, the regularizers and <see cref="ElectrostaticPenalty"/> share.
+    /// </summary>
+    /// <param name="forceRate">alpha_e: finite and at least 0.</param>
+    /// <param name="coulombConstant">k_e: finite and greater than 0.</param>
+    /// <param name="forceRateName">How the exception names alpha_e.</param>
+    /// <param name="coulombConstantName">How the exception names k_e.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A constant is out of range, or the product overflows.</exception>
+    public static double ForceScale(double forceRate, double coulombConstant, string forceRateName = "forceRate", string coulombConstantName = "coulombConstant")
+    {
+        if (!double.IsFinite(forceRate) || forceRate < 0)
+        {
+            throw new ArgumentOutOfRangeException(forceRateName, forceRate, $"{forceRateName} (the electrostatic force rate alpha_e) must be finite and at least 0; the paper uses 1e-11 to 1e-17.");
+        }
+
+        CheckCoulombConstant(coulombConstant, coulombConstantName);
+        double scale = forceRate * coulombConstant;
+        return double.IsFinite(scale)
+            ? scale
+            : throw new ArgumentOutOfRangeException(forceRateName, forceRate, $"alpha_e * k_e = {forceRate} * {coulombConstant} overflows a double; use a smaller {forceRateName}.");
+    }
+
+    /// <summary>Checks <c>k_e</c>: finite and greater than 0.</summary>
+    public static void CheckCoulombConstant(double coulombConstant, string name = "coulombConstant")
     {
         if (!double.IsFinite(coulombConstant) || coulombConstant <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(coulombConstant), coulombConstant, "The Coulomb constant k_e must be finite and greater than 0 (default 8.99e9).");
+            throw new ArgumentOutOfRangeException(name, coulombConstant, $"{name} (the Coulomb constant k_e) must be finite and greater than 0 (default 8.99e9).");
         }
+    }
 
+    /// <summary>Checks the distance guard: finite and greater than 0.</summary>
+    public static void CheckDistanceEpsilon(double distanceEpsilon, string name = "distanceEpsilon")
+    {
         if (!double.IsFinite(distanceEpsilon) || distanceEpsilon <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(distanceEpsilon), distanceEpsilon, "The distance guard epsilon must be finite and greater than 0 (default 1e-3).");
+            throw new ArgumentOutOfRangeException(name, distanceEpsilon, $"{name} (the distance guard epsilon) must be finite and greater than 0 (default 1e-3).");
         }
+    }
+
+    private static void ValidateConstants(double coulombConstant, double distanceEpsilon)
+    {
+        CheckCoulombConstant(coulombConstant);
+        CheckDistanceEpsilon(distanceEpsilon);
     }
 }

@@ -61,31 +61,7 @@ public sealed class ElectrostaticPenalty
         ForceGradientMode mode = ForceGradientMode.Paper,
         double distanceEpsilon = DefaultDistanceEpsilon)
     {
-        if (!double.IsFinite(forceRate) || forceRate < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(forceRate), forceRate, "The electrostatic force rate alpha_e must be finite and at least 0 (the paper uses 1e-11 to 1e-17).");
-        }
-
-        if (!double.IsFinite(coulombConstant) || coulombConstant <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(coulombConstant), coulombConstant, "The Coulomb constant k_e must be finite and greater than 0 (default 8.99e9).");
-        }
-
-        if (!Enum.IsDefined(mode))
-        {
-            throw new ArgumentOutOfRangeException(nameof(mode), mode, "The gradient mode must be Paper or Exact.");
-        }
-
-        if (!double.IsFinite(distanceEpsilon) || distanceEpsilon <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(distanceEpsilon), distanceEpsilon, "The distance guard epsilon must be finite and greater than 0 (default 1e-3).");
-        }
-
-        if (!double.IsFinite(forceRate * coulombConstant))
-        {
-            throw new ArgumentOutOfRangeException(nameof(forceRate), forceRate, $"alpha_e * k_e = {forceRate} * {coulombConstant} overflows a double; use a smaller force rate.");
-        }
-
+        // The checks of the constants live in ElectrostaticForce, shared with the trainer's regularizers.
         _regularizer = new ElectrostaticForceRegularizer(forceRate, coulombConstant, mode, distanceEpsilon);
     }
 

@@ -23,6 +23,7 @@ internal sealed class NetworkTrainer
     /// <param name="options">Settings; validated first.</param>
     /// <param name="progress">Receives each epoch's metrics on the training thread, after its checkpoint is written.</param>
     /// <param name="stop">Checked before every step; a cancellation throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="checkpoint">Restored before the first epoch (training continues after the epochs it holds) and saved after each; null for none.</param>
     /// <remarks>
     /// Each epoch re-seeds the torch RNG and a <see cref="Random"/> from (seed, epoch), so a run with a fixed seed is
     /// reproduced exactly on the CPU and a resumed run continues exactly as if uninterrupted.
@@ -34,7 +35,8 @@ internal sealed class NetworkTrainer
         ImageDataset? validation,
         TrainingOptions options,
         IProgress<EpochMetrics>? progress = null,
-        TrainingStop stop = default)
+        TrainingStop stop = default,
+        ICheckpointSlot? checkpoint = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(regularizedWeights);
@@ -42,13 +44,14 @@ internal sealed class NetworkTrainer
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         ValidateValidationSet(train, validation);
-        if (options.Regularizer != RegularizerKind.None && regularizedWeights.Count == 0)
+        if (options.Regularizer is not null && regularizedWeights.Count == 0)
         {
-            throw new ArgumentException($"Regularizer is {options.Regularizer}, so at least one convolution layer to regularize is required (the layers to prune); got an empty list.", nameof(regularizedWeights));
+            throw new ArgumentException($"The regularizer is the {options.Regularizer.Name}, so at least one convolution layer to regularize is required (the layers to prune); got an empty list.", nameof(regularizedWeights));
         }
 
         string[] weightNames = ResolveNames(model, regularizedWeights);
-        var regularizer = options.CreateRegularizer(BatchNormsOf(model, weightNames));
+        var layers = model.ConvLayers.ToDictionary(l => $"{l.Name}.weight", StringComparer.Ordinal);
+        var regularizer = options.Regularizer?.Create(new RegularizationTarget(model, [.. weightNames.Select(n => layers[n])], options.Plan));
         var device = DeviceSelector.Resolve(options.Device);
         model.to(device);
 
@@ -59,11 +62,7 @@ internal sealed class NetworkTrainer
         ProbeShapes(model, train, device);
 
         using var optimizer = new MomentumSgd(model.parameters(), options.Schedule.RateAt(0), options.Momentum, options.WeightDecay);
-        var history = new TrainingHistory();
-        if (options.Resume && File.Exists(options.CheckpointPath))
-        {
-            history = TrainingCheckpoint.Load(options.CheckpointPath!, model, optimizer, options);
-        }
+        var history = checkpoint?.Restore(model, optimizer) ?? new TrainingHistory();
 
         var assembler = new BatchAssembler(train, options.BatchSize);
         int[] trainAccuracySample = TrainAccuracySample(train.Count, options.Seed);
@@ -71,27 +70,12 @@ internal sealed class NetworkTrainer
         {
             var metrics = RunEpoch(model, weights, regularizer, optimizer, assembler, train, trainAccuracySample, validation, options, epoch, device, stop);
             history.Add(metrics);
-            if (options.CheckpointPath is not null)
-            {
-                TrainingCheckpoint.Save(options.CheckpointPath, model, optimizer, options, history);
-            }
+            checkpoint?.Save(model, optimizer, history);
 
             progress?.Report(metrics);
         }
 
         return history;
-    }
-
-    // The BatchNorm after each regularized conv (for the penalties that act on gamma); null for other models.
-    private static IReadOnlyList<TorchSharp.Modules.BatchNorm2d>? BatchNormsOf(CnnNetwork network, string[] weightNames)
-    {
-        if (network.IsBatchNormFolded)
-        {
-            return null;
-        }
-
-        var layers = network.ConvLayers.ToDictionary(l => $"{l.Name}.weight", StringComparer.Ordinal);
-        return [.. weightNames.Select(n => network.GetBatchNorm(layers[n]))];
     }
 
     /// <summary>Top-1 accuracy of <paramref name="model"/> on <paramref name="data"/>, in [0, 1] (evaluation mode, no grad, batched).</summary>
@@ -151,7 +135,7 @@ internal sealed class NetworkTrainer
     private static EpochMetrics RunEpoch(
         CnnNetwork model,
         Tensor[] weights,
-        IWeightRegularizer? regularizer,
+        PruningRegularizer? regularizer,
         MomentumSgd optimizer,
         BatchAssembler assembler,
         ImageDataset train,

@@ -15,7 +15,7 @@ internal static class TrainingStep
     /// Forward, loss (+ penalty on <paramref name="weights"/>), backward and optimizer step, inside its own dispose scope
     /// so no tensor outlives the step.
     /// </summary>
-    public static Result Run(CnnNetwork model, MomentumSgd optimizer, IWeightRegularizer? regularizer, IReadOnlyList<Tensor> weights, Tensor inputs, Tensor labels)
+    public static Result Run(CnnNetwork model, MomentumSgd optimizer, PruningRegularizer? regularizer, IReadOnlyList<Tensor> weights, Tensor inputs, Tensor labels)
     {
         using var scope = NewDisposeScope();
         optimizer.ZeroGrad();
