@@ -233,7 +233,6 @@ public sealed partial class ElectrostaticCnnTrainer
         internal int ResolvePenaltyStartEpoch(bool warmStart) => Regularizer?.ResolveStartEpoch(Epochs, warmStart) ?? 0;
 
         /// <summary>One line listing the settings, kept in the model summary.</summary>
-
         internal string Describe(int? batchSize = null, bool warmStart = false) => string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
             $"architecture {Architecture}, epochs {Epochs}, batch {batchSize ?? BatchSize}, lr {LearningRateSchedule}{(WarmupEpochs > 0 ? $" (warm-up {WarmupEpochs})" : string.Empty)}, momentum {Momentum}, weight decay {WeightDecay}, " +
