@@ -106,8 +106,38 @@ internal sealed class PenaltyOverheadBenchmark : IBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"penalty forward+backward alone: {penaltyAlone * 1e3:F2} ms ({penaltyAlone / plainMedian:P2} of a plain step)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio of median step times: {ratioOfMedians:F3}; median of paired step ratios: {pairedRatio:F3}; process CPU-time ratio: {cpuRatio:F3}"));
         PrintPhases(output, network, optimizer, force, weights, inputs, labels, context.Quick ? 2 : 6);
+        PrintSandwichCost(output, network, optimizer, weights, inputs, labels, steps);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio (force / none, paired median): {pairedRatio:F3}  (paper Table 3: 4.7x; target <= 1.05)"));
         return pairedRatio;
+    }
+
+    // Sandwich training (Options.AnyRatio, issue 19): a step with 1 and with 2 sub-networks (ratios 0.1-0.7, the narrowest
+    // first) against a plain step, interleaved, as paired ratios.
+    private static void PrintSandwichCost(TextWriter output, CnnNetwork network, MomentumSgd optimizer, Tensor[] weights, Tensor inputs, Tensor labels, int pairs)
+    {
+        foreach (int subNetworks in new[] { 1, 2 })
+        {
+            var sampler = new SandwichSampler(network, new AnyRatioTrainingOptions { SubNetworks = subNetworks }, PruningPlan.Parse("0.1 rank folded compensate"));
+            sampler.BeginEpoch();
+            var random = new Random(1);
+            var ratios = new List<double>();
+            for (int i = 0; i < pairs + 1; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                TrainingStep.Run(network, optimizer, null, weights, inputs, labels);
+                double plain = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                start = Stopwatch.GetTimestamp();
+                TrainingStep.RunSandwich(network, optimizer, null, weights, inputs, labels, sampler.Ratios(i, random).Select(r => sampler.Masks(r, CPU)), 0.5);
+                double sandwich = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                if (i > 0)
+                {
+                    ratios.Add(sandwich / plain);
+                }
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sandwich step with {subNetworks} sub-network{(subNetworks == 1 ? string.Empty : "s")} / plain step, paired median over {pairs} pairs: {BenchmarkContext.Median(ratios):F3} (aim <= 2)"));
+        }
     }
 
     // Where a step's time goes: the same operations as TrainingStep.Run, timed phase by phase (CPU ops are synchronous),
