@@ -70,9 +70,6 @@ internal sealed class NewUserDefaultsBenchmark : IBenchmark
 
     public string Headline(double value) => string.Create(CultureInfo.InvariantCulture, $"mean gap {value:F2} points (pruned vs unpruned; bar 3)");
 
-    // "--name value" after the benchmark name; the defaults when absent (--regularizer FoldedElectrostaticForce on the filters
-    // the plan removes from half-way, --alpha 1e-11, --plan "0.5 rank folded compensate", --lr P1).
-
     private static string FindEmbeddedData()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

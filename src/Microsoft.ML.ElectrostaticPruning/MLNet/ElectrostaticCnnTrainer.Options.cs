@@ -84,6 +84,14 @@ public sealed partial class ElectrostaticCnnTrainer
         /// </summary>
         public PruningPlan PruningPlan { get; set; } = Defaults.PruningPlan;
 
+        /// <summary>
+        /// Trains every ratio of a range, not only <see cref="PruningPlan"/>'s: sandwich training of sub-networks that are
+        /// the network pruned at ratios of the range (see <see cref="AnyRatioTrainingOptions"/>), about 1 +
+        /// <c>SubNetworks</c> times the cost of a plain epoch. Default null: only the full network trains. Prune the
+        /// result at any ratio of the range, best with <c>Prune(plan, calibrationData)</c>.
+        /// </summary>
+        public AnyRatioTrainingOptions? AnyRatio { get; set; }
+
         /// <summary>Epochs of plain cross-entropy training of the pruned network after pruning, at least 0. Default 0 (none).</summary>
         public int FineTuneEpochs { get; set; } = Defaults.FineTuneEpochs;
 
@@ -146,6 +154,7 @@ public sealed partial class ElectrostaticCnnTrainer
         {
             var copy = (Options)MemberwiseClone();
             copy.Regularizer = Regularizer?.Clone();
+            copy.AnyRatio = AnyRatio?.Clone();
             return copy;
         }
 
@@ -219,6 +228,7 @@ public sealed partial class ElectrostaticCnnTrainer
             WeightDecay = fineTune ? FineTuneWeightDecay : WeightDecay,
             Augment = Augment,
             Regularizer = fineTune ? null : Regularizer,
+            AnyRatio = fineTune ? null : AnyRatio,
             Plan = PruningPlan,
             Seed = fineTune ? unchecked(seed + 1) : seed,
             Device = Device,
@@ -245,7 +255,7 @@ public sealed partial class ElectrostaticCnnTrainer
         internal string Describe(int? batchSize = null, bool warmStart = false) => string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
             $"architecture {Architecture}, epochs {Epochs}, batch {batchSize ?? BatchSize}, lr {LearningRateSchedule}{(WarmupEpochs > 0 ? $" (warm-up {WarmupEpochs})" : string.Empty)}, momentum {Momentum}, weight decay {WeightDecay}, " +
-            $"augment {Augment}, regularizer {(Regularizer is null ? "none" : Regularizer.ToString())}{PenaltyStartDetail(warmStart)}, plan {PruningPlan}, fine-tune {FineTuneEpochs} epochs (lr {FineTuneSchedule}), device {Device}{(InputNormalization is null ? string.Empty : $", input normalization {InputNormalization}")}");
+            $"augment {Augment}, regularizer {(Regularizer is null ? "none" : Regularizer.ToString())}{PenaltyStartDetail(warmStart)}, plan {PruningPlan}{(AnyRatio is null ? string.Empty : $", {AnyRatio}")}, fine-tune {FineTuneEpochs} epochs (lr {FineTuneSchedule}), device {Device}{(InputNormalization is null ? string.Empty : $", input normalization {InputNormalization}")}");
 
         private string PenaltyStartDetail(bool warmStart) =>
             Regularizer is not null && ResolvePenaltyStartEpoch(warmStart) is int start and > 0

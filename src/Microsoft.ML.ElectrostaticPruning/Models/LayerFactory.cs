@@ -54,6 +54,19 @@ internal readonly record struct LayerFactory(bool FoldBatchNorm)
             throw new ArgumentException($"BatchNorm2d expects a 4-D input (N x C x H x W), got {x.dim()} dimensions.", nameof(x));
         }
 
+        if (Training.ChannelMasks.IsActive && batchNorm.training)
+        {
+            // A sandwich sub-network pass: batch statistics, running statistics untouched, masked channels.
+            var normalized = nn.functional.batch_norm(x, null, null, batchNorm.weight, batchNorm.bias, true, 0.0, batchNorm.eps);
+            if (!Training.ChannelMasks.TryGet(batchNorm, out var mask))
+            {
+                return normalized;
+            }
+
+            var kept = normalized.mul(mask.Mask);
+            return mask.Fill is { } fill ? kept.PlusInPlace(fill) : kept;
+        }
+
         double factor = batchNorm.momentum ?? 0.0;
         if (batchNorm.training && batchNorm.track_running_stats && batchNorm.num_batches_tracked is { } counter)
         {

@@ -191,7 +191,12 @@ internal static class ElectrostaticForce
     /// <param name="distanceEpsilon">The distance guard, &gt; 0.</param>
     /// <param name="targetCount">Null: every filter (the force as defined); otherwise the number of weakest filters the force acts on, in [0, N).</param>
     /// <param name="targetByRawNorm">Rank the targets by the raw L1 norm (the paper's pruning) instead of the folded magnitude.</param>
-    public static Tensor FoldedLayerPenalty(Tensor weight, TorchSharp.Modules.BatchNorm2d batchNorm, double forceScale, double distanceEpsilon = DefaultDistanceEpsilon, int? targetCount = null, bool targetByRawNorm = false)
+    /// <param name="rankWeights">
+    /// The graded force: null, or one weight in [0, 1] per rank (weakest filter first), multiplying the force on the filter
+    /// of that rank: its probability of being removed when the ratio is drawn from a range (see
+    /// <see cref="RemovalProbabilities"/>). Replaces <paramref name="targetCount"/>, which is its step-function special case.
+    /// </param>
+    public static Tensor FoldedLayerPenalty(Tensor weight, TorchSharp.Modules.BatchNorm2d batchNorm, double forceScale, double distanceEpsilon = DefaultDistanceEpsilon, int? targetCount = null, bool targetByRawNorm = false, IReadOnlyList<double>? rankWeights = null)
     {
         ArgumentNullException.ThrowIfNull(batchNorm);
         if (!double.IsFinite(forceScale) || forceScale < 0)
@@ -216,7 +221,19 @@ internal static class ElectrostaticForce
         using (no_grad())
         {
             coefficient = ForceRatesFromCharges(rawSign * gamma.detach().sign(), magnitude.detach(), forceScale, distanceEpsilon);
-            if (targetCount is int k)
+            if (rankWeights is not null)
+            {
+                if (rankWeights.Count != weight.shape[0])
+                {
+                    throw new ArgumentException($"Expected one rank weight per filter ({weight.shape[0]}), got {rankWeights.Count}.", nameof(rankWeights));
+                }
+
+                // The filter of rank p (weakest first) feels the force times its removal probability.
+                var order = (targetByRawNorm ? rawNorm : magnitude.detach()).argsort();
+                var byRank = tensor(rankWeights.ToArray(), dtype: coefficient.dtype, device: coefficient.device);
+                coefficient = zeros_like(coefficient).index_copy_(0, order, coefficient.index_select(0, order).mul_(byRank));
+            }
+            else if (targetCount is int k)
             {
                 if (k < 0 || k >= weight.shape[0])
                 {
@@ -236,6 +253,37 @@ internal static class ElectrostaticForce
         }
 
         return magnitude.dot(coefficient).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The graded force's weights for a conv of <paramref name="filters"/> filters: the probability that the filter of rank
+    /// p (weakest first, p = 0 .. N-1) is removed when the ratio r is drawn uniformly from
+    /// [<paramref name="minRatio"/>, <paramref name="maxRatio"/>]. Pruning at r removes the <c>ceil(r N)</c> weakest, so
+    /// rank p goes when <c>r N &gt; p</c>: <c>P = clamp((maxRatio - p / N) / (maxRatio - minRatio), 0, 1)</c>, 1 for the
+    /// filters every ratio of the range removes, falling linearly to 0 at <paramref name="maxRatio"/>. With
+    /// <c>minRatio = maxRatio</c> it is the targeted force's step: 1 for the <c>ceil(r N)</c> weakest, 0 for the others.
+    /// The strongest filter is never removed (at most N - 1 are).
+    /// </summary>
+    /// <param name="filters">N, at least 1.</param>
+    /// <param name="minRatio">The smallest ratio of the range, in [0, 1).</param>
+    /// <param name="maxRatio">The largest, in [<paramref name="minRatio"/>, 1).</param>
+    public static double[] RemovalProbabilities(int filters, double minRatio, double maxRatio)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(filters, 1);
+        if (!(minRatio >= 0 && minRatio <= maxRatio && maxRatio < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxRatio), $"The ratio range [{minRatio}, {maxRatio}] must satisfy 0 <= min <= max < 1.");
+        }
+
+        var weights = new double[filters];
+        for (int p = 0; p < filters - 1; p++)
+        {
+            weights[p] = maxRatio == minRatio
+                ? (p < Math.Ceiling(minRatio * filters) ? 1 : 0)
+                : Math.Clamp((maxRatio - ((double)p / filters)) / (maxRatio - minRatio), 0, 1);
+        }
+
+        return weights;
     }
 
     private static Tensor ForceRates(Tensor flat, Tensor magnitude, double scale, double distanceEpsilon) =>

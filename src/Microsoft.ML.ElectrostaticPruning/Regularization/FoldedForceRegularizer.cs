@@ -20,9 +20,11 @@ public sealed class FoldedForceRegularizer : PruningRegularizer
     private readonly double _forceScale;
     private readonly IReadOnlyList<int>? _targetCounts;
     private readonly bool _targetByRawNorm;
+    private readonly IReadOnlyList<double[]>? _rankWeights;
 
-    private FoldedForceRegularizer(IReadOnlyList<BatchNorm2d> batchNorms, double forceScale, IReadOnlyList<int>? targetCounts, bool targetByRawNorm)
+    private FoldedForceRegularizer(IReadOnlyList<BatchNorm2d> batchNorms, double forceScale, IReadOnlyList<int>? targetCounts, bool targetByRawNorm, IReadOnlyList<double[]>? rankWeights = null)
     {
+        _rankWeights = rankWeights;
         if (batchNorms.Count == 0)
         {
             throw new ArgumentException("The folded force acts on the BatchNorm after each regularized convolution; none was given.", nameof(batchNorms));
@@ -52,7 +54,7 @@ public sealed class FoldedForceRegularizer : PruningRegularizer
         Tensor? total = null;
         for (int i = 0; i < weights.Count; i++)
         {
-            var term = ElectrostaticForce.FoldedLayerPenalty(weights[i], _batchNorms[i], _forceScale, ElectrostaticForce.DefaultDistanceEpsilon, _targetCounts?[i], _targetByRawNorm);
+            var term = ElectrostaticForce.FoldedLayerPenalty(weights[i], _batchNorms[i], _forceScale, ElectrostaticForce.DefaultDistanceEpsilon, _targetCounts?[i], _targetByRawNorm, _rankWeights?[i]);
             total = total is null ? term : total.Plus(term);
         }
 
@@ -88,18 +90,29 @@ public sealed class FoldedForceRegularizer : PruningRegularizer
         /// </summary>
         public bool TargetPrunedFilters { get; set; } = true;
 
+        /// <summary>
+        /// The graded force, for models pruned at any ratio of a range: null (the default) targets the one plan; a ratio in
+        /// (plan ratio, 1) weights the force on each filter by its probability of being removed when the ratio is drawn
+        /// uniformly from [plan ratio, <see cref="GradedUpToRatio"/>] (1 for the filters the plan removes, falling linearly to
+        /// 0 for those only <see cref="GradedUpToRatio"/> removes; see docs/any-ratio.md). Needs <see cref="TargetPrunedFilters"/>.
+        /// </summary>
+        public double? GradedUpToRatio { get; set; }
+
         /// <inheritdoc />
         internal override string Name => "folded force";
 
         /// <inheritdoc />
         internal override string Settings => string.Create(
-            CultureInfo.InvariantCulture, $" (alpha_e {ForceRate:G3}, k_e {CoulombConstant:G3}, folded charges{(TargetPrunedFilters ? ", on the filters the plan removes" : string.Empty)})");
+            CultureInfo.InvariantCulture, $" (alpha_e {ForceRate:G3}, k_e {CoulombConstant:G3}, folded charges{(!TargetPrunedFilters ? string.Empty : GradedUpToRatio is double upTo ? $", graded by removal probability up to ratio {upTo:G3}" : ", on the filters the plan removes")})");
 
         /// <inheritdoc />
         internal override PruningRegularizer Create(RegularizationTarget target)
         {
             var counts = TargetPrunedFilters && target.Plan is { } plan ? FilterPruner.RemovedCounts(target.Network, plan) : null;
-            return new FoldedForceRegularizer(target.BatchNorms(Name), ElectrostaticForce.ForceScale(ForceRate, CoulombConstant), counts, target.Plan?.Ranking == FilterRanking.L1Norm);
+            var graded = counts is not null && GradedUpToRatio is double upTo
+                ? target.Layers.Select(l => ElectrostaticForce.RemovalProbabilities(l.OutChannels, Math.Min(target.Plan!.RatioFor(target.Network, l), upTo), upTo)).ToList()
+                : null;
+            return new FoldedForceRegularizer(target.BatchNorms(Name), ElectrostaticForce.ForceScale(ForceRate, CoulombConstant), counts, target.Plan?.Ranking == FilterRanking.L1Norm, graded);
         }
 
         /// <summary>
@@ -110,7 +123,14 @@ public sealed class FoldedForceRegularizer : PruningRegularizer
         private protected override int DefaultStartEpoch(int epochs, bool warmStart) => warmStart ? 0 : epochs / 2;
 
         /// <inheritdoc />
-        private protected override void ValidateSettings() =>
+        private protected override void ValidateSettings()
+        {
             ElectrostaticForce.ForceScale(ForceRate, CoulombConstant, OptionName(nameof(ForceRate)), OptionName(nameof(CoulombConstant)));
+            if (GradedUpToRatio is double upTo && (!(upTo > 0 && upTo < 1) || !TargetPrunedFilters))
+            {
+                throw new ArgumentOutOfRangeException(
+                    OptionName(nameof(GradedUpToRatio)), upTo, $"{OptionName(nameof(GradedUpToRatio))} must lie in (0, 1), above the plan's ratio, with TargetPrunedFilters = true; null targets the plan alone.");
+            }
+        }
     }
 }

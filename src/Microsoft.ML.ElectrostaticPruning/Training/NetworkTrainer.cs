@@ -65,10 +65,13 @@ internal sealed class NetworkTrainer
         var history = checkpoint?.Restore(model, optimizer) ?? new TrainingHistory();
 
         var assembler = new BatchAssembler(train, options.BatchSize);
+        var sandwich = options.AnyRatio is { } anyRatio
+            ? new SandwichSampler(model, anyRatio, options.Plan ?? throw new ArgumentException("Sandwich training needs the pruning plan (its ranking and compensation).", nameof(options)))
+            : null;
         int[] trainAccuracySample = TrainAccuracySample(train.Count, options.Seed);
         for (int epoch = history.Count; epoch < options.Epochs; epoch++)
         {
-            var metrics = RunEpoch(model, weights, regularizer, optimizer, assembler, train, trainAccuracySample, validation, options, epoch, device, stop);
+            var metrics = RunEpoch(model, weights, regularizer, optimizer, assembler, train, trainAccuracySample, validation, options, epoch, device, stop, sandwich);
             history.Add(metrics);
             checkpoint?.Save(model, optimizer, history);
 
@@ -144,7 +147,8 @@ internal sealed class NetworkTrainer
         TrainingOptions options,
         int epoch,
         Device device,
-        TrainingStop stop)
+        TrainingStop stop,
+        SandwichSampler? sandwich)
     {
         long started = Stopwatch.GetTimestamp();
         double rate = options.Schedule.RateAt(epoch);
@@ -156,6 +160,7 @@ internal sealed class NetworkTrainer
         int[] order = BatchAssembler.Shuffle(train.Count, random);
         var augmentation = options.Augment ? random : null;
 
+        sandwich?.BeginEpoch();
         model.train();
         double lossSum = 0, penaltySum = 0;
         int steps = 0;
@@ -174,7 +179,10 @@ internal sealed class NetworkTrainer
                 optimizer.LearningRate = rate * Math.Min(1, fraction);
             }
 
-            var step = TrainingStep.Run(model, optimizer, epoch < options.PenaltyStartEpoch ? null : regularizer, weights, inputs, labels);
+            var active = epoch < options.PenaltyStartEpoch ? null : regularizer;
+            var step = sandwich is null
+                ? TrainingStep.Run(model, optimizer, active, weights, inputs, labels)
+                : TrainingStep.RunSandwich(model, optimizer, active, weights, inputs, labels, sandwich.Ratios(steps, random).Select(r => sandwich.Masks(r, device)), options.AnyRatio!.DistillationWeight);
             lossSum += step.Loss * count;
             penaltySum += step.Penalty;
             steps++;

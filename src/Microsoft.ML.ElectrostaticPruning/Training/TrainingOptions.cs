@@ -36,6 +36,9 @@ internal sealed class TrainingOptions
     /// </summary>
     public int PenaltyStartEpoch { get; set; }
 
+    /// <summary>Sandwich training over a ratio range; null for plain steps. Needs <see cref="Plan"/>. Default null.</summary>
+    public AnyRatioTrainingOptions? AnyRatio { get; set; }
+
     /// <summary>Seed of the shuffling, augmentation and torch RNG per epoch; the same seed reproduces a CPU run exactly. Default 0.</summary>
     public int Seed { get; set; }
 
@@ -78,5 +81,6 @@ internal sealed class TrainingOptions
         OptionChecks.RequireMomentum(Momentum, Name(nameof(Momentum)));
         OptionChecks.RequireNonNegative(WeightDecay, Name(nameof(WeightDecay)), WeightDecayHint);
         OptionChecks.RequireDevice(Device, Name(nameof(Device)));
+        AnyRatio?.Validate();
     }
 }

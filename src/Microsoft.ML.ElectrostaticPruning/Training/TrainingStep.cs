@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.ElectrostaticPruning.Training;
@@ -23,6 +24,39 @@ internal static class TrainingStep
         var dataLoss = nn.functional.cross_entropy(logits, labels);
         var penalty = regularizer?.Penalty(weights);
         (penalty is null ? dataLoss : dataLoss.add(penalty, CachedScalars.One)).backward();
+        optimizer.Step();
+        return new Result(ValueOf(dataLoss), penalty is null ? 0 : ValueOf(penalty), logits.argmax(1).eq(labels).sum().item<long>());
+    }
+
+    /// <summary>
+    /// One sandwich step (<see cref="AnyRatioTrainingOptions"/>): the full network's loss (+ penalty) and the loss of every
+    /// sub-network of <paramref name="subNetworks"/> are backpropagated into the same gradients, then one optimizer step.
+    /// The result reports the full network's loss and hits.
+    /// </summary>
+    public static Result RunSandwich(
+        CnnNetwork model, MomentumSgd optimizer, PruningRegularizer? regularizer, IReadOnlyList<Tensor> weights, Tensor inputs, Tensor labels,
+        IEnumerable<Dictionary<TorchSharp.Modules.BatchNorm2d, (Tensor Mask, Tensor? Fill)>> subNetworks, double distillationWeight)
+    {
+        using var scope = NewDisposeScope();
+        optimizer.ZeroGrad();
+        var logits = model.forward(inputs);
+        var dataLoss = nn.functional.cross_entropy(logits, labels);
+        var penalty = regularizer?.Penalty(weights);
+        (penalty is null ? dataLoss : dataLoss.add(penalty, CachedScalars.One)).backward();
+        var teacher = nn.functional.softmax(logits.detach(), 1);
+        using var soft = distillationWeight.ToScalar();
+        foreach (var masks in subNetworks)
+        {
+            using var subScope = NewDisposeScope();
+            using (ChannelMasks.Apply(masks))
+            {
+                var sub = model.forward(inputs);
+                var hard = nn.functional.cross_entropy(sub, labels);
+                var distilled = teacher.mul(nn.functional.log_softmax(sub, 1)).sum(1).mean().neg();
+                hard.Times(1 - distillationWeight).add(distilled, soft).backward();
+            }
+        }
+
         optimizer.Step();
         return new Result(ValueOf(dataLoss), penalty is null ? 0 : ValueOf(penalty), logits.argmax(1).eq(labels).sum().item<long>());
     }

@@ -117,6 +117,32 @@ public sealed class BatchNormPenaltyTests
         Assert.Contains("(1), got 2", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TheGradedForceWeightsEachFilterByItsRankAndContainsTheTargetedForceAsASpecialCase()
+    {
+        using var scope = NewDisposeScope();
+        var (weight, batchNorm) = Layer();
+        double one = ElectrostaticForce.FoldedLayerPenalty(weight, batchNorm, 1, targetCount: 1).item<double>();
+        double two = ElectrostaticForce.FoldedLayerPenalty(weight, batchNorm, 1, targetCount: 2).item<double>();
+
+        // Ranks (weakest first): filter 1, filter 0, filter 2 (the source). Full force on rank 0, half on rank 1.
+        double graded = ElectrostaticForce.FoldedLayerPenalty(weight, batchNorm, 1, rankWeights: [1, 0.5, 0]).item<double>();
+        double step = ElectrostaticForce.FoldedLayerPenalty(weight, batchNorm, 1, rankWeights: [1, 1, 0]).item<double>();
+
+        Assert.Equal(one + (0.5 * (two - one)), graded, 12);
+        Assert.Equal(two, step, 12);
+    }
+
+    [Fact]
+    public void RemovalProbabilitiesFallLinearlyFromTheSmallestToTheLargestRatioOfTheRange()
+    {
+        // Ratio uniform in [0.2, 0.6] over 10 filters: ranks 0-2 always go, rank 3 with 0.75, ..., rank 6 never; the strongest never.
+        Assert.Equal(new[] { 1, 1, 1, 0.75, 0.5, 0.25, 0, 0, 0, 0 }, ElectrostaticForce.RemovalProbabilities(10, 0.2, 0.6), new ToleranceComparer(1e-12));
+        // One ratio: the targeted force's step at ceil(0.5 * 7) = 4.
+        Assert.Equal(new double[] { 1, 1, 1, 1, 0, 0, 0 }, ElectrostaticForce.RemovalProbabilities(7, 0.5, 0.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ElectrostaticForce.RemovalProbabilities(10, 0.6, 0.2));
+    }
+
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
     {
         public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;

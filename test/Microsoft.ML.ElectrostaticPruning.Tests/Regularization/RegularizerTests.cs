@@ -109,6 +109,20 @@ public sealed class RegularizerTests
         Assert.Equal("network slimming (rate 0.0001)", new NetworkSlimmingRegularizer.Options().ToString());
     }
 
+    [Theory]
+    [InlineData(1.0, true)]
+    [InlineData(0.0, true)]
+    [InlineData(0.7, false)]
+    public void AGradedRatioOutsideTheUnitIntervalOrWithoutTargetingIsRejectedByName(double upTo, bool targeted)
+    {
+        var options = new FoldedForceRegularizer.Options { GradedUpToRatio = upTo, TargetPrunedFilters = targeted };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate(10, warmStart: false));
+
+        Assert.Equal("FoldedForceRegularizer.Options.GradedUpToRatio", error.ParamName);
+        Assert.Equal(upTo, error.ActualValue);
+    }
+
     [Fact]
     public void AnEmptyLayerListIsRejected()
     {

@@ -1,0 +1,64 @@
+using System.Globalization;
+
+namespace Microsoft.ML.ElectrostaticPruning;
+
+/// <summary>
+/// Sandwich training (Universally Slimmable Networks, Yu &amp; Huang 2019) over the pruning ranking, so that one training
+/// run prepares every ratio of [<see cref="MinRatio"/>, <see cref="MaxRatio"/>]: each SGD step trains the full network
+/// (cross-entropy plus the regularizer) and <see cref="SubNetworks"/> sub-networks, each the network that pruning at some
+/// ratio of the range would leave, on the same shared weights; their gradients add up before the one optimizer step.
+/// </summary>
+/// <remarks>
+/// <para>A sub-network keeps, in every conv the plan prunes, the filters the plan's ranking (folded or raw L1 norm)
+/// ranks first, re-ranked at the start of every epoch; the other channels are masked to what pruning leaves (0, or for a
+/// channel feeding the classifier the expected ReLU output that compensation adds to its bias when the plan compensates), so a pass computes
+/// what the physically pruned network computes.
+/// Sub-network passes normalize with their batch statistics and never update the running ones.</para>
+/// <para>Sub-network loss: <c>(1 - lambda) CE(labels) + lambda CE(softmax(full network, detached))</c>, lambda =
+/// <see cref="DistillationWeight"/> (inplace distillation). With one sub-network per step the steps alternate between the
+/// narrowest (<see cref="MaxRatio"/>) and a ratio drawn uniformly from the range; with two or more, each step has the
+/// narrowest and random ones (the sandwich rule). The cost is about <c>1 + SubNetworks</c> times a plain step (masking,
+/// not slicing: every sub-network pass costs a full pass). Prune the result with <c>Prune(plan, calibrationData)</c> for
+/// BatchNorm statistics of the pruned width. See docs/any-ratio.md for what it measured.</para>
+/// </remarks>
+public sealed class AnyRatioTrainingOptions
+{
+    /// <summary>The smallest ratio the model is prepared for, in [0, <see cref="MaxRatio"/>]. Default 0.1.</summary>
+    public double MinRatio { get; set; } = 0.1;
+
+    /// <summary>The largest ratio (the narrowest sub-network), in [<see cref="MinRatio"/>, 1). Default 0.7.</summary>
+    public double MaxRatio { get; set; } = 0.7;
+
+    /// <summary>Sub-network passes per SGD step, at least 1. Default 1 (about 2x a plain step).</summary>
+    public int SubNetworks { get; set; } = 1;
+
+    /// <summary>Weight lambda of the full network's detached softmax in the sub-network loss, in [0, 1]. Default 0.5 (labels and distillation).</summary>
+    public double DistillationWeight { get; set; } = 0.5;
+
+    /// <summary>A copy.</summary>
+    internal AnyRatioTrainingOptions Clone() => (AnyRatioTrainingOptions)MemberwiseClone();
+
+    /// <summary>Checks every setting; the exception names it (<c>AnyRatioTrainingOptions.Setting</c>) with its valid range.</summary>
+    internal void Validate()
+    {
+        if (!(MinRatio >= 0 && MinRatio <= MaxRatio && MaxRatio < 1))
+        {
+            throw new ArgumentOutOfRangeException(
+                $"{nameof(AnyRatioTrainingOptions)}.{nameof(MaxRatio)}", MaxRatio, $"AnyRatioTrainingOptions needs 0 <= MinRatio <= MaxRatio < 1; got MinRatio {MinRatio}, MaxRatio {MaxRatio}.");
+        }
+
+        if (SubNetworks < 1)
+        {
+            throw new ArgumentOutOfRangeException($"{nameof(AnyRatioTrainingOptions)}.{nameof(SubNetworks)}", SubNetworks, "AnyRatioTrainingOptions.SubNetworks must be at least 1.");
+        }
+
+        if (!(DistillationWeight >= 0 && DistillationWeight <= 1))
+        {
+            throw new ArgumentOutOfRangeException($"{nameof(AnyRatioTrainingOptions)}.{nameof(DistillationWeight)}", DistillationWeight, "AnyRatioTrainingOptions.DistillationWeight must lie in [0, 1].");
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Create(
+        CultureInfo.InvariantCulture, $"any-ratio sandwich training {MinRatio:G3}-{MaxRatio:G3} ({SubNetworks} sub-network{(SubNetworks == 1 ? string.Empty : "s")} per step, distillation {DistillationWeight:G3})");
+}
