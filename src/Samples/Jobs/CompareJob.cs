@@ -53,11 +53,10 @@ internal sealed class CompareJob(IAnsiConsole console)
 
     /// <summary>
     /// The learning rate of short CPU runs: 0.02, divided by 10 for the last quarter of the epochs (at least the last one
-    /// when there are two or more). P1's 0.1 is too high for the small CNN, and P1 only decays at epoch 100.
+    /// when there are two or more; a constant 0.02 for one). P1's 0.1 is too high for the small CNN, and P1 only decays at epoch 100.
     /// </summary>
     public static LearningRateSchedule ShortRunSchedule(int epochs)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
         var decay = Math.Min(epochs - 1, (int)Math.Ceiling(epochs * 0.75));
         return decay < 1 ? LearningRateSchedule.Constant(0.02) : LearningRateSchedule.Parse(FormattableString.Invariant($"0:0.02,{decay}:0.002"));
     }

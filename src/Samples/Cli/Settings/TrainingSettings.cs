@@ -31,6 +31,9 @@ internal class TrainingSettings : DataSettings
         [nameof(FoldedForceRegularizer.Options.CoulombConstant)] = "--coulomb",
         [nameof(ElectrostaticForceRegularizer.Options.GradientMode)] = "--gradient-mode",
         [nameof(PruningRegularizer.OptionsBase.StartEpoch)] = "--penalty-start",
+
+        // The library checks the resolved start epoch under this name.
+        ["PenaltyStartEpoch"] = "--penalty-start",
         [$"{nameof(L1Regularizer)}.Options.{nameof(L1Regularizer.Options.Rate)}"] = "--l1-rate",
         [$"{nameof(NetworkSlimmingRegularizer)}.Options.{nameof(NetworkSlimmingRegularizer.Options.Rate)}"] = "--slimming-rate",
     };
