@@ -22,9 +22,9 @@ internal sealed class NewUserDefaultsBenchmark : IBenchmark
         ArgumentNullException.ThrowIfNull(context);
         string folder = FindEmbeddedData();
         int[] seeds = context.Quick ? [1] : [1, 2];
-        double alpha = Option(context, "--alpha") is { } a ? double.Parse(a, CultureInfo.InvariantCulture) : ElectrostaticCnnTrainer.Defaults.ForceRate;
-        string? plan = Option(context, "--plan");
-        string? schedule = Option(context, "--lr");
+        double alpha = context.Option("--alpha") is { } a ? double.Parse(a, CultureInfo.InvariantCulture) : ElectrostaticCnnTrainer.Defaults.ForceRate;
+        string? plan = context.Option("--plan");
+        string? schedule = context.Option("--lr");
         var gaps = new List<double>();
         foreach (int seed in seeds)
         {
@@ -33,11 +33,19 @@ internal sealed class NewUserDefaultsBenchmark : IBenchmark
             var test = ml.Data.LoadFromIdxFiles(Path.Combine(folder, "t10k-images-idx3-ubyte.gz"), Path.Combine(folder, "t10k-labels-idx1-ubyte.gz"), KnownClassNames.FashionMnist);
             long started = Stopwatch.GetTimestamp();
             var trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn("Label", "Features", CnnArchitecture.SmallCnn, epochs: 10, pruningPlan: plan, forceRate: alpha, learningRateSchedule: schedule);
-            if (Option(context, "--regularizer") is { } kind)
+            if (context.Option("--regularizer") is { } kind)
             {
-                // Same settings through the options overload, with another regularizer (e.g. FoldedElectrostaticForce).
+                // Same settings through the options overload, with another regularizer: folded, electrostatic, l1, slimming or none.
                 var options = trainer.TrainerOptions;
-                options.Regularizer = Enum.Parse<RegularizerKind>(kind, ignoreCase: true);
+                options.Regularizer = kind.ToLowerInvariant() switch
+                {
+                    "folded" => new FoldedForceRegularizer.Options { ForceRate = alpha },
+                    "electrostatic" => new ElectrostaticForceRegularizer.Options { ForceRate = alpha },
+                    "l1" => new L1Regularizer.Options(),
+                    "slimming" => new NetworkSlimmingRegularizer.Options(),
+                    "none" => null,
+                    _ => throw new ArgumentException($"--regularizer must be folded, electrostatic, l1, slimming or none; got '{kind}'."),
+                };
                 trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn(options);
             }
 
@@ -64,11 +72,6 @@ internal sealed class NewUserDefaultsBenchmark : IBenchmark
 
     // "--name value" after the benchmark name; the defaults when absent (--regularizer FoldedElectrostaticForce on the filters
     // the plan removes from half-way, --alpha 1e-11, --plan "0.5 rank folded compensate", --lr P1).
-    private static string? Option(BenchmarkContext context, string name)
-    {
-        int at = context.Arguments.ToList().IndexOf(name);
-        return at >= 0 && at + 1 < context.Arguments.Count ? context.Arguments[at + 1] : null;
-    }
 
     private static string FindEmbeddedData()
     {

@@ -37,14 +37,14 @@ internal sealed class PenaltyOverheadBenchmark : IBenchmark
         using var inputs = randn(BatchSize, 3, 32, 32);
         using var labels = randint(0, 10, [BatchSize]);
         using var optimizer = new MomentumSgd(network.parameters(), 0.01, 0.9, 0);
-        var force = new ElectrostaticForceRegularizer(alpha: 1e-12);
+        var force = new ElectrostaticForceRegularizer(forceRate: 1e-12);
         network.train();
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ResNet-56, batch {BatchSize}x3x32x32, SGD(0.9), electrostatic force (Paper gradient, alpha 1e-12) on {layers.Length} convs, {get_num_threads()} libtorch threads, {warmup} warm-up + {steps} timed steps per variant (ABBA interleaved)"));
 
         var process = Process.GetCurrentProcess();
-        (double Wall, double Cpu) Time(IWeightRegularizer? regularizer)
+        (double Wall, double Cpu) Time(PruningRegularizer? regularizer)
         {
             process.Refresh();
             var cpuStart = process.TotalProcessorTime;
@@ -113,7 +113,7 @@ internal sealed class PenaltyOverheadBenchmark : IBenchmark
     // Where a step's time goes: the same operations as TrainingStep.Run, timed phase by phase (CPU ops are synchronous),
     // interleaved plain / penalized; medians per phase. Any difference beyond the penalty's own forward and backward
     // shows up in the phase it belongs to.
-    private static void PrintPhases(TextWriter output, CnnNetwork network, MomentumSgd optimizer, IWeightRegularizer force, Tensor[] weights, Tensor inputs, Tensor labels, int pairs)
+    private static void PrintPhases(TextWriter output, CnnNetwork network, MomentumSgd optimizer, PruningRegularizer force, Tensor[] weights, Tensor inputs, Tensor labels, int pairs)
     {
         string[] names = ["zero_grad", "forward+loss", "penalty", "backward", "SGD step"];
         var samples = new Dictionary<bool, List<double[]>> { [false] = [], [true] = [] };

@@ -29,12 +29,12 @@ internal sealed class TransformThroughputBenchmark : IBenchmark
     {
         var output = context.Output;
         var c = CultureInfo.InvariantCulture;
-        if (Option(context, "--threads") is { } threads)
+        if (context.Option("--threads") is { } threads)
         {
             torch.set_num_threads(int.Parse(threads, c));
         }
 
-        var architecture = Option(context, "--architecture") is { } name ? Enum.Parse<CnnArchitecture>(name, ignoreCase: true) : CnnArchitecture.SmallCnn;
+        var architecture = context.Option("--architecture") is { } name ? Enum.Parse<CnnArchitecture>(name, ignoreCase: true) : CnnArchitecture.SmallCnn;
         int warmup = context.Quick ? 1 : 3, repetitions = context.Quick ? 5 : 15;
 
         var (testImages, testLabels) = DataFiles("t10k");
@@ -130,12 +130,6 @@ internal sealed class TransformThroughputBenchmark : IBenchmark
         }
 
         throw new DirectoryNotFoundException("data/fashion-mnist not found above the benchmark's folder.");
-    }
-
-    private static string? Option(BenchmarkContext context, string name)
-    {
-        int at = context.Arguments.ToList().IndexOf(name);
-        return at >= 0 && at + 1 < context.Arguments.Count ? context.Arguments[at + 1] : null;
     }
 
     /// <summary>What a user calling TorchSharp directly would write: ready float batches, forward, arg-max, count hits.</summary>

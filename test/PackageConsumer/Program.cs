@@ -32,7 +32,7 @@ var options = new ElectrostaticCnnTrainer.Options
     Epochs = 1,
     BatchSize = 16,
     LearningRateSchedule = LearningRateSchedule.Parse("0:0.01"),
-    ForceRate = 1e-11,
+    Regularizer = new FoldedForceRegularizer.Options { ForceRate = 1e-11 },
     PruningPlan = PruningPlan.Uniform(0.5),
     ProgressCallback = m => Console.WriteLine(m),
 };

@@ -57,6 +57,13 @@ internal sealed class ClassLabels
             : new ClassLabels(keyType, TextDataViewType.Instance, values.Select(v => (object)KeyValueCodec.ToText(v).AsMemory()).ToArray());
     }
 
+    /// <summary>
+    /// <paramref name="count"/> classes of a <c>UInt32</c> key, with <paramref name="names"/> as text key values, or without
+    /// key values ("0".."K-1") when there are none: the classes of a network loaded from a file.
+    /// </summary>
+    public static ClassLabels FromNames(int count, IReadOnlyList<string>? names) =>
+        new(new KeyDataViewType(typeof(uint), (ulong)count), names is null ? null : TextDataViewType.Instance, names?.Select(n => (object)n.AsMemory()).ToArray());
+
     /// <summary>Writes the key type and values.</summary>
     public void Save(BinaryWriter writer)
     {

@@ -31,6 +31,9 @@ internal sealed record DataSetRole(string Name, string MissingColumnAdvice, stri
     /// <summary>The test data given to <c>Sweep</c>.</summary>
     public static DataSetRole SweepTest { get; } = new("the sweep's test data", ThroughThePipeline, " of the sweep's test data");
 
+    /// <summary>The images given to <c>Prune(plan, calibrationData)</c> and <c>Sweep(..., calibrationData)</c>.</summary>
+    public static DataSetRole Calibration { get; } = new("the BatchNorm calibration data", ThroughThePipeline, " of the BatchNorm calibration data");
+
     /// <summary>The data a transformer scores (<c>Transform</c>, <c>PredictionEngine</c>, ONNX export).</summary>
     public static DataSetRole Scoring { get; } = new("the data to score", "the model reads the column the trainer was trained on: give the data the pipeline's steps before the trainer, or train with another column name", string.Empty);
 

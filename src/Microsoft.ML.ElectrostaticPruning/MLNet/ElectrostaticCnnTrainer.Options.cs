@@ -129,6 +129,15 @@ public sealed partial class ElectrostaticCnnTrainer
         /// </summary>
         public string? CheckpointPath { get; set; }
 
+        /// <summary>
+        /// Per-channel normalization <c>(x - mean[c]) / std[c]</c> applied inside the network, before the first conv, in
+        /// training, scoring, the saved model, the ONNX export and the PyTorch export: what pretrained networks expect (e.g.
+        /// <see cref="ElectrostaticPruning.InputNormalization.ImageNet"/> for torchvision's weights on pixels scaled to [0, 1]), since
+        /// ML.NET's <c>ExtractPixels</c> has one offset and scale for all channels. One mean and std per image channel.
+        /// Default null: none. A warm start keeps its model's normalization (null here, or the same).
+        /// </summary>
+        public InputNormalization? InputNormalization { get; set; }
+
         /// <summary>Images per forward pass when the transformer scores data (Transform, Evaluate), at least 1. Default 256.</summary>
         public int InferenceBatchSize { get; set; } = Defaults.InferenceBatchSize;
 
@@ -233,11 +242,10 @@ public sealed partial class ElectrostaticCnnTrainer
         internal int ResolvePenaltyStartEpoch(bool warmStart) => Regularizer?.ResolveStartEpoch(Epochs, warmStart) ?? 0;
 
         /// <summary>One line listing the settings, kept in the model summary.</summary>
-
         internal string Describe(int? batchSize = null, bool warmStart = false) => string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
             $"architecture {Architecture}, epochs {Epochs}, batch {batchSize ?? BatchSize}, lr {LearningRateSchedule}{(WarmupEpochs > 0 ? $" (warm-up {WarmupEpochs})" : string.Empty)}, momentum {Momentum}, weight decay {WeightDecay}, " +
-            $"augment {Augment}, regularizer {(Regularizer is null ? "none" : Regularizer.ToString())}{PenaltyStartDetail(warmStart)}, plan {PruningPlan}, fine-tune {FineTuneEpochs} epochs (lr {FineTuneSchedule}), device {Device}");
+            $"augment {Augment}, regularizer {(Regularizer is null ? "none" : Regularizer.ToString())}{PenaltyStartDetail(warmStart)}, plan {PruningPlan}, fine-tune {FineTuneEpochs} epochs (lr {FineTuneSchedule}), device {Device}{(InputNormalization is null ? string.Empty : $", input normalization {InputNormalization}")}");
 
         private string PenaltyStartDetail(bool warmStart) =>
             Regularizer is not null && ResolvePenaltyStartEpoch(warmStart) is int start and > 0

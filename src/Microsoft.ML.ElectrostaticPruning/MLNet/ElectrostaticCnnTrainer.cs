@@ -98,7 +98,10 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
     /// </remarks>
     /// <param name="trainData">Training data with the label and feature columns.</param>
     /// <param name="initialModel">A model returned by this trainer (or loaded from one saved with <c>mlContext.Model.Save</c>):
-    /// the same <see cref="Options.Architecture"/>, the data's image shape, and the label's classes with the same names in the same key order.</param>
+    /// the same <see cref="Options.Architecture"/>, the data's image shape, and the label's classes with the same names in the
+    /// same key order. Or PyTorch weights loaded by <c>mlContext.Model.LoadPyTorchWeights</c> (the paper's pretrained start):
+    /// their class names are not checked, and with another class count than the label's the classifier is replaced by a
+    /// freshly initialised one (transfer learning; the summary's options line says so).</param>
     /// <returns>A new model; dispose it when done. <paramref name="initialModel"/> is still owned by the caller.</returns>
     /// <exception cref="ArgumentException">
     /// <paramref name="initialModel"/> has another architecture, image shape, class count or class names than the options and
@@ -147,15 +150,18 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
         string warmStart = start is null ? string.Empty : $"; {start.Describe()}";
         ch.Info($"ElectrostaticCnn: {o.Architecture} on {train.Count} images of {shape}, {labels.Count} classes, seed {seed}; {description}{warmStart}");
 
+        CheckNormalization(o.InputNormalization, shape);
         CnnNetwork dense;
+        torch.manual_seed(seed);
         if (start is null)
         {
-            torch.manual_seed(seed);
             dense = CnnZoo.Create(o.Architecture, shape, labels.Count);
+            dense.InputNormalization = o.InputNormalization;
         }
         else
         {
-            // Copy() leaves the global torch RNG as it was; every epoch re-seeds it from (seed, epoch) anyway.
+            // A copy of the model's network (a fresh classifier, drawn from the seeded RNG, for PyTorch weights with
+            // another class count); every epoch re-seeds the RNG from (seed, epoch) anyway.
             dense = start.CopyDenseNetwork();
         }
 
@@ -280,6 +286,16 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
         }
 
         return ReadDataset(data, features, label, shape, classes, DataSetRole.Validation);
+    }
+
+    private static void CheckNormalization(InputNormalization? normalization, ImageShape shape)
+    {
+        if (normalization is not null && normalization.Channels != shape.Channels)
+        {
+            throw new ArgumentException(
+                $"Options.InputNormalization has {normalization.Channels} channels ({normalization}) but the images have {shape.Channels} ({shape}); give one mean and std per channel.",
+                nameof(Options.InputNormalization));
+        }
     }
 
     private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];

@@ -7,7 +7,7 @@ public sealed partial class ElectrostaticCnnTransformer
 
     /// <summary>
     /// The paper's Figure 2 for this model: prunes the dense trained network at each ratio (no retraining, no
-    /// fine-tuning) and measures the pruned network's cost and top-1 accuracy on <paramref name="testData"/>. Each
+    /// fine-tuning; optionally with BatchNorm recalibration) and measures the pruned network's cost and top-1 accuracy on <paramref name="testData"/>. Each
     /// accuracy is that of the transformer <see cref="Prune(PruningPlan)"/> returns for the row's plan, scored the way
     /// <see cref="Transform"/> scores (eval mode, BatchNorm folded). This transformer is unchanged.
     /// </summary>
@@ -20,6 +20,10 @@ public sealed partial class ElectrostaticCnnTransformer
     /// <param name="labelColumnName">The key label column of <paramref name="testData"/>, with as many classes as the model. Default <c>Label</c>.</param>
     /// <param name="progress">Receives each row as soon as it is measured.</param>
     /// <param name="cancellationToken">Checked before each ratio and while reading the data, like ML.NET's cancellation of the MLContext.</param>
+    /// <param name="calibrationData">
+    /// Images to re-estimate each pruned network's BatchNorm statistics on, as <see cref="Prune(PruningPlan, IDataView, int, int)"/>
+    /// does with its defaults (2,000 images, seed 0); null (the default) for the data-free <see cref="Prune(PruningPlan)"/>.
+    /// </param>
     /// <returns>One row per ratio, in the given order.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or a ratio is outside [0, 1).</exception>
     /// <exception cref="ArgumentException">No ratios, no rows, or a label with another number of classes than the model.</exception>
@@ -30,7 +34,8 @@ public sealed partial class ElectrostaticCnnTransformer
         Func<double, PruningPlan>? planForRatio = null,
         string labelColumnName = "Label",
         IProgress<PruningSweepRow>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        IDataView? calibrationData = null)
     {
         ArgumentNullException.ThrowIfNull(testData);
         ArgumentException.ThrowIfNullOrWhiteSpace(labelColumnName);
@@ -51,12 +56,13 @@ public sealed partial class ElectrostaticCnnTransformer
 
         var stop = HostCancellation.Stop(_host, cancellationToken);
         var test = ReadLabeledData(testData, _columns.Features, labelColumnName, DataSetRole.SweepTest, stop);
+        var calibration = calibrationData is null ? null : ReadCalibrationData(calibrationData, stop);
         planForRatio ??= ratio => PruningPlan.PaperSweep(_pruned.Architecture, ratio).WithRanking(_plan.Ranking).WithCompensation(_plan.Compensate);
         var rows = new List<PruningSweepRow>(list.Length);
         foreach (double ratio in list)
         {
             stop.ThrowIfStopped();
-            using var pruned = Prune(planForRatio(ratio));
+            using var pruned = calibration is null ? Prune(planForRatio(ratio)) : PruneCalibrated(planForRatio(ratio), calibration, BatchNormCalibration.DefaultImages, seed: 0);
             var summary = pruned.Summary;
             double accuracy = NetworkTrainer.Evaluate(pruned._scorer.Network, test, _inferenceBatchSize, DeviceOf(pruned._pruned));
             var row = new PruningSweepRow(ratio, pruned.PruningPlan, summary.Pruned, summary.Speedup, accuracy);

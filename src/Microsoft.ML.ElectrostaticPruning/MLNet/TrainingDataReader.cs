@@ -14,22 +14,22 @@ internal static class TrainingDataReader
     /// </summary>
     /// <param name="data">The data.</param>
     /// <param name="features">Feature column (a known-size vector of Single, already checked).</param>
-    /// <param name="label">Label column (a key type with K classes, already checked).</param>
+    /// <param name="label">Label column (a key type with K classes, already checked); null to read the features only (every label 0).</param>
     /// <param name="featureSize">Values per image.</param>
     /// <param name="role">What the data is, for messages ("the training data", "the validation set (Options.ValidationSet)").</param>
     /// <param name="stop">Checked once per 1024 rows.</param>
     /// <exception cref="InvalidOperationException">A feature is not finite or a label is missing or outside the key range.</exception>
-    public static (float[] Features, int[] Labels) Read(IDataView data, DataViewSchema.Column features, DataViewSchema.Column label, int featureSize, string role, TrainingStop stop = default)
+    public static (float[] Features, int[] Labels) Read(IDataView data, DataViewSchema.Column features, DataViewSchema.Column? label, int featureSize, string role, TrainingStop stop = default)
     {
-        ulong classes = ((KeyDataViewType)label.Type).Count;
+        ulong classes = label is { } labelColumn ? ((KeyDataViewType)labelColumn.Type).Count : 1;
         long? rowCount = data.GetRowCount();
         int capacity = rowCount is > 0 and < int.MaxValue ? (int)rowCount.Value : 1024;
         var featureValues = new float[checked(capacity * featureSize)];
         var labels = new int[capacity];
 
-        using var cursor = data.GetRowCursor([features, label]);
+        using var cursor = data.GetRowCursor(label is { } read ? [features, read] : [features]);
         var featureGetter = cursor.GetGetter<VBuffer<float>>(features);
-        var labelGetter = KeyGetter(cursor, label);
+        var labelGetter = label is { } column ? KeyGetter(cursor, column) : () => 1UL;
         VBuffer<float> buffer = default;
         int count = 0;
         while (cursor.MoveNext())
@@ -49,8 +49,8 @@ internal static class TrainingDataReader
             if (key == 0 || key > classes)
             {
                 throw new InvalidOperationException(key == 0
-                    ? $"Row {count} of {role}: label column '{label.Name}' holds a missing key (0), i.e. a value that is not one of the {classes} known classes. Filter such rows or build the key dictionary from all labels."
-                    : $"Row {count} of {role}: label column '{label.Name}' holds key {key}, outside the key range 1..{classes}.");
+                    ? $"Row {count} of {role}: label column '{label!.Value.Name}' holds a missing key (0), i.e. a value that is not one of the {classes} known classes. Filter such rows or build the key dictionary from all labels."
+                    : $"Row {count} of {role}: label column '{label!.Value.Name}' holds key {key}, outside the key range 1..{classes}.");
             }
 
             labels[count] = (int)(key - 1);

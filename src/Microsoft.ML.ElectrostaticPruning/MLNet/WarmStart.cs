@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Data;
+using TorchSharp;
 
 namespace Microsoft.ML.ElectrostaticPruning.MLNet;
 
@@ -14,6 +15,9 @@ namespace Microsoft.ML.ElectrostaticPruning.MLNet;
 internal sealed partial class WarmStart(ElectrostaticCnnTransformer model, string subject, string parameter)
 {
     private const string Marker = "warm start from a model trained ";
+
+    private bool _replaceClassifier;
+    private int _dataClasses;
 
     private ImageShape ModelShape => model.DenseNetwork.InputShape;
 
@@ -58,6 +62,16 @@ internal sealed partial class WarmStart(ElectrostaticCnnTransformer model, strin
         }
 
         var modelLabels = model.Labels;
+        if (model.PretrainedDescription is not null)
+        {
+            // PyTorch weights carry no class names: another class count means transfer learning (a fresh classifier),
+            // the same count means the file's classifier continues.
+            _replaceClassifier = modelLabels.Count != labels.Count;
+            _dataClasses = labels.Count;
+            CheckNormalization(options);
+            return;
+        }
+
         if (modelLabels.Count != labels.Count)
         {
             throw new ArgumentException(
@@ -74,11 +88,60 @@ internal sealed partial class WarmStart(ElectrostaticCnnTransformer model, strin
                     parameter);
             }
         }
+
+        CheckNormalization(options);
+    }
+
+    /// <summary><see cref="ElectrostaticCnnTrainer.Options.InputNormalization"/> may be left null (the model's is kept) or repeat the model's.</summary>
+    private void CheckNormalization(ElectrostaticCnnTrainer.Options options)
+    {
+        var own = model.DenseNetwork.InputNormalization;
+        if (options.InputNormalization is { } wanted && !wanted.Equals(own))
+        {
+            throw new ArgumentException(
+                $"Options.InputNormalization is {wanted} but {subject} normalizes its input with {(own is null ? "nothing" : own.ToString())}; a warm start keeps the model's normalization: set Options.InputNormalization to null.",
+                nameof(ElectrostaticCnnTrainer.Options.InputNormalization));
+        }
     }
 
     /// <summary>An independent trainable copy of the model's dense network; the global torch RNG is left as it was.</summary>
     /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
-    public CnnNetwork CopyDenseNetwork() => model.CopyDenseNetwork();
+    /// <remarks>
+    /// For PyTorch weights with another class count than the data's (see <see cref="Check"/>), the classifier is a freshly
+    /// initialised one of the data's class count, drawn from the global torch RNG (seeded by the caller), and every other
+    /// tensor is the model's.
+    /// </remarks>
+    public CnnNetwork CopyDenseNetwork()
+    {
+        if (!_replaceClassifier)
+        {
+            return model.CopyDenseNetwork();
+        }
+
+        var source = model.DenseNetwork;
+        var network = CnnZoo.Create(source.Architecture, source.InputShape, _dataClasses, [.. source.Widths]);
+        try
+        {
+            network.InputNormalization = source.InputNormalization;
+            using var noGrad = torch.no_grad();
+            var from = source.state_dict();
+            string classifier = network.ClassifierName + ".";
+            foreach (var (name, tensor) in network.state_dict())
+            {
+                if (!name.StartsWith(classifier, StringComparison.Ordinal))
+                {
+                    tensor.copy_(from[name]);
+                }
+            }
+
+            return network;
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// "warm start from a model trained N epochs" for the summary's options line: N counts the model's training epochs and
@@ -86,6 +149,14 @@ internal sealed partial class WarmStart(ElectrostaticCnnTransformer model, strin
     /// </summary>
     public string Describe()
     {
+        if (model.PretrainedDescription is { } pretrained)
+        {
+            string classifier = _replaceClassifier
+                ? string.Create(CultureInfo.InvariantCulture, $"; classifier '{model.DenseNetwork.ClassifierName}' replaced by a freshly initialised one: {model.Labels.Count} classes in the weights, {_dataClasses} in the data")
+                : string.Empty;
+            return $"warm start from {pretrained}{classifier}";
+        }
+
         int epochs = model.TrainingHistory.Count + EarlierEpochs(model.TrainingOptionsText);
         return string.Create(CultureInfo.InvariantCulture, $"{Marker}{epochs} epoch{(epochs == 1 ? string.Empty : "s")}");
     }

@@ -24,9 +24,14 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     private readonly int _channelMultiple;
     private readonly FilterRanking _ranking;
     private readonly bool _compensate;
+    private readonly double _targetSpeedup;
 
-    internal PruningPlan(PlanKind kind, double uniformRatio, double[] stageRatios, LayerRange[] layerRanges, (int Stage, int Block)[] skippedBlocks, int channelMultiple = 1, FilterRanking ranking = FilterRanking.L1Norm, bool compensate = false)
+    // The ratio a speedup plan resolves to, per network shape (architecture, input, classes, widths): a memo of a pure function.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PruningPlan> _resolved = new(StringComparer.Ordinal);
+
+    internal PruningPlan(PlanKind kind, double uniformRatio, double[] stageRatios, LayerRange[] layerRanges, (int Stage, int Block)[] skippedBlocks, int channelMultiple = 1, FilterRanking ranking = FilterRanking.L1Norm, bool compensate = false, double targetSpeedup = 0)
     {
+        _targetSpeedup = targetSpeedup;
         _ranking = ranking;
         _compensate = compensate;
         _kind = kind;
@@ -48,6 +53,9 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
 
         /// <summary>A layer map by GReg layer index.</summary>
         Layers,
+
+        /// <summary>The smallest paper-sweep ratio whose FLOPs speedup reaches a target, resolved per network.</summary>
+        Speedup,
     }
 
     /// <summary>The format.</summary>
@@ -109,6 +117,24 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
             : Uniform(ratio);
     }
 
+    /// <summary>
+    /// The plan that reaches a FLOPs speedup rather than a ratio: the smallest <see cref="PaperSweep"/> ratio (on a grid of
+    /// 0.001) whose pruned network needs at most <c>1 / <paramref name="speedup"/></c> of the dense network's multiply-adds,
+    /// found for each network it prunes (its architecture, input size and widths decide); text form <c>speedup 3</c>.
+    /// The per-layer ratios it resolves to are in the model's summary. Skip lists, <c>round</c>, the ranking and
+    /// compensation added to it take part in the search. A network that cannot reach the speedup (even at ratio 0.999)
+    /// is refused with the largest speedup it can reach.
+    /// </summary>
+    /// <param name="speedup">Dense FLOPs over pruned FLOPs, finite and at least 1 (1 prunes nothing), e.g. 2, 3.7 or 6.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="speedup"/> is below 1 or not finite.</exception>
+    public static PruningPlan ForSpeedup(double speedup) =>
+        double.IsFinite(speedup) && speedup >= 1
+            ? new PruningPlan(PlanKind.Speedup, 0, [], [], [], targetSpeedup: speedup)
+            : throw new ArgumentOutOfRangeException(nameof(speedup), speedup, "The FLOPs speedup must be finite and at least 1 (1 prunes nothing), e.g. 3.");
+
+    /// <summary>The FLOPs speedup a <see cref="ForSpeedup"/> plan aims at; null for a plan of ratios.</summary>
+    public double? TargetSpeedup => _kind == PlanKind.Speedup ? _targetSpeedup : null;
+
     /// <summary>A per-stage list for ResNets: stem, each residual stage, classifier (which must be 0).</summary>
     /// <param name="ratios">One ratio in [0, 1) per stage.</param>
     public static PruningPlan FromStageRatios(IReadOnlyList<double> ratios)
@@ -160,7 +186,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
             }
         }
 
-        return new PruningPlan(_kind, _uniformRatio, _stageRatios, _layerRanges, [.. blocks], _channelMultiple, _ranking, _compensate);
+        return new PruningPlan(_kind, _uniformRatio, _stageRatios, _layerRanges, [.. blocks], _channelMultiple, _ranking, _compensate, _targetSpeedup);
     }
 
     /// <summary>
@@ -172,14 +198,15 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     /// <param name="multiple">At least 1; 1 removes the rounding. 8 or 16 suit most CPUs.</param>
     public PruningPlan WithChannelMultiple(int multiple) =>
         multiple >= 1
-            ? new PruningPlan(_kind, _uniformRatio, _stageRatios, _layerRanges, _skippedBlocks, multiple, _ranking, _compensate)
+            ? new PruningPlan(_kind, _uniformRatio, _stageRatios, _layerRanges, _skippedBlocks, multiple, _ranking, _compensate, _targetSpeedup)
             : throw new ArgumentOutOfRangeException(nameof(multiple), multiple, "The channel multiple must be at least 1 (1 = no rounding).");
 
     /// <summary>The convs of <paramref name="network"/> that lose filters under this plan (ratio above 0 and prunable), in GReg order.</summary>
     internal IReadOnlyList<ConvLayerInfo> LayersToPrune(CnnNetwork network)
     {
-        PruningPlanValidator.Validate(this, network);
-        return [.. network.ConvLayers.Where(l => RatioForValidated(network, l) > 0)];
+        var plan = Resolve(network);
+        PruningPlanValidator.Validate(plan, network);
+        return [.. network.ConvLayers.Where(l => plan.RatioForValidated(network, l) > 0)];
     }
 
     /// <summary>The conv weights the electrostatic regularizer acts on: those of <see cref="LayersToPrune"/>.</summary>
@@ -190,19 +217,84 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     /// <param name="ranking">A defined <see cref="FilterRanking"/>.</param>
     public PruningPlan WithRanking(FilterRanking ranking) =>
         Enum.IsDefined(ranking)
-            ? new PruningPlan(_kind, _uniformRatio, _stageRatios, _layerRanges, _skippedBlocks, _channelMultiple, ranking, _compensate)
+            ? new PruningPlan(_kind, _uniformRatio, _stageRatios, _layerRanges, _skippedBlocks, _channelMultiple, ranking, _compensate, _targetSpeedup)
             : throw new ArgumentOutOfRangeException(nameof(ranking), ranking, "The ranking must be L1Norm or FoldedL1Norm.");
 
     /// <summary>Returns this plan with <see cref="Compensate"/> set to <paramref name="compensate"/> (plan text suffix <c>compensate</c>).</summary>
     public PruningPlan WithCompensation(bool compensate = true) =>
-        new(_kind, _uniformRatio, _stageRatios, _layerRanges, _skippedBlocks, _channelMultiple, _ranking, compensate);
+        new(_kind, _uniformRatio, _stageRatios, _layerRanges, _skippedBlocks, _channelMultiple, _ranking, compensate, _targetSpeedup);
 
     /// <summary>The ratio this plan gives <paramref name="layer"/>: 0 for shortcut, residual-locked and skipped convs.</summary>
     /// <exception cref="ArgumentException">The plan does not fit <paramref name="network"/> (stage count, unknown layer index, pruned classifier, skip entry matching nothing).</exception>
     internal double RatioFor(CnnNetwork network, ConvLayerInfo layer)
     {
-        PruningPlanValidator.Validate(this, network);
-        return RatioForValidated(network, layer);
+        var plan = Resolve(network);
+        PruningPlanValidator.Validate(plan, network);
+        return plan.RatioForValidated(network, layer);
+    }
+
+    /// <summary>
+    /// The plan of ratios this plan is for <paramref name="network"/>: itself, or for a <see cref="ForSpeedup"/> plan the
+    /// smallest paper-sweep ratio (grid 0.001, found by bisection: the speedup never falls as the ratio grows) whose pruned
+    /// network reaches the target, with this plan's skip list, rounding, ranking and compensation.
+    /// </summary>
+    /// <exception cref="ArgumentException">The network cannot reach the speedup; the message gives the largest it can.</exception>
+    internal PruningPlan Resolve(CnnNetwork network)
+    {
+        if (_kind != PlanKind.Speedup)
+        {
+            return this;
+        }
+
+        string key = $"{network.Architecture} {network.InputShape} {network.ClassCount} [{string.Join(",", network.Widths)}]";
+        return _resolved.GetOrAdd(key, _ => Search(network));
+    }
+
+    private PruningPlan Search(CnnNetwork network)
+    {
+        PruningPlan At(int permille)
+        {
+            var sweep = PaperSweep(network.Architecture, permille / 1000.0);
+            return new PruningPlan(sweep._kind, sweep._uniformRatio, sweep._stageRatios, sweep._layerRanges, _skippedBlocks, _channelMultiple, _ranking, _compensate);
+        }
+
+        double SpeedupAt(int permille)
+        {
+            var result = FilterPruner.Prune(network, At(permille));
+            using (result.Network)
+            {
+                return result.Speedup;
+            }
+        }
+
+        if (_targetSpeedup <= 1)
+        {
+            return At(0);
+        }
+
+        int low = 0, high = 999;
+        double most = SpeedupAt(high);
+        if (most < _targetSpeedup)
+        {
+            throw new ArgumentException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Plan {this}: {network.Architecture} on {network.InputShape} images reaches at most a {most:F2}x FLOPs speedup with the paper's sweep (ratio 0.999); ask for at most that."));
+        }
+
+        while (high - low > 1)
+        {
+            int middle = (low + high) / 2;
+            if (SpeedupAt(middle) >= _targetSpeedup)
+            {
+                high = middle;
+            }
+            else
+            {
+                low = middle;
+            }
+        }
+
+        return At(high);
     }
 
     /// <inheritdoc />
@@ -212,6 +304,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
         {
             PlanKind.Uniform => Format(_uniformRatio),
             PlanKind.Stages => $"[{string.Join(", ", _stageRatios.Select(Format))}]",
+            PlanKind.Speedup => $"speedup {Format(_targetSpeedup)}",
             _ => $"[{string.Join(", ", _layerRanges.Select(r => r.ToString()))}]",
         };
         string skip = _skippedBlocks.Length == 0 ? string.Empty : $" skip {string.Join(",", SkippedBlocks)}";
@@ -231,6 +324,11 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
 
     private double RatioForValidated(CnnNetwork network, ConvLayerInfo layer)
     {
+        if (_kind == PlanKind.Speedup)
+        {
+            return Resolve(network).RatioForValidated(network, layer);
+        }
+
         if (!layer.IsPrunable || _skippedBlocks.Contains((layer.Stage, layer.Block)))
         {
             return 0;

@@ -4,12 +4,12 @@ namespace Microsoft.ML.ElectrostaticPruning.Pruning;
 
 /// <summary>
 /// The text form of <see cref="PruningPlan"/>: a ratio (<c>0.5</c>), a per-stage list (<c>[0, 0.52, 0.52, 0.52, 0]</c>) or a
-/// layer map (<c>[0:0, 1-15:0.65]</c>), then optionally <c>skip 1.0,2.0</c>, <c>round 8</c>, <c>rank l1|folded</c> and
+/// layer map (<c>[0:0, 1-15:0.65]</c>) or a FLOPs speedup (<c>speedup 3</c>), then optionally <c>skip 1.0,2.0</c>, <c>round 8</c>, <c>rank l1|folded</c> and
 /// <c>compensate</c>, in that order. <see cref="PruningPlan.ToString"/> writes the same form.
 /// </summary>
 internal static class PruningPlanParser
 {
-    private const string Examples = "a ratio such as 0.5, a per-stage list such as [0, 0.52, 0.52, 0.52, 0], or a layer map such as [0:0, 1-15:0.65], optionally followed by 'skip 1.0,2.0' and then by 'round 8'";
+    private const string Examples = "a ratio such as 0.5, a per-stage list such as [0, 0.52, 0.52, 0.52, 0], a layer map such as [0:0, 1-15:0.65] or a FLOPs speedup such as 'speedup 3', optionally followed by 'skip 1.0,2.0' and then by 'round 8'";
 
     /// <summary>Parses <paramref name="text"/>.</summary>
     /// <exception cref="FormatException">The text is not a plan; the message names the offending token and what was expected.</exception>
@@ -70,11 +70,18 @@ internal static class PruningPlanParser
             throw new FormatException($"Pruning plan '{text}' has no ratios; expected {Examples}.");
         }
 
-        var plan = body[0] == '[' ? ParseList(text, body) : new PruningPlan(PruningPlan.PlanKind.Uniform, ParseRatio(text, body, body), [], [], []);
+        var plan = body[0] == '[' ? ParseList(text, body)
+            : body.StartsWith("speedup", StringComparison.OrdinalIgnoreCase) ? ParseSpeedup(text, body[7..].Trim().TrimEnd('x', 'X'))
+            : new PruningPlan(PruningPlan.PlanKind.Uniform, ParseRatio(text, body, body), [], [], []);
         plan = skip is null ? plan : plan.WithSkipList(skip);
         plan = multiple == 1 ? plan : plan.WithChannelMultiple(multiple);
         return plan.WithRanking(ranking).WithCompensation(compensate);
     }
+
+    private static PruningPlan ParseSpeedup(string text, string token) =>
+        double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double speedup) && double.IsFinite(speedup) && speedup >= 1
+            ? PruningPlan.ForSpeedup(speedup)
+            : throw new FormatException($"Pruning plan '{text}': 'speedup {token}' needs a FLOPs speedup of at least 1, e.g. 'speedup 3'.");
 
     private static PruningPlan ParseList(string text, string body)
     {

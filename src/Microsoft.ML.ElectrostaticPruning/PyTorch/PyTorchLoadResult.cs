@@ -8,4 +8,5 @@ namespace Microsoft.ML.ElectrostaticPruning.PyTorch;
 /// One line for a summary or log, e.g. "PyTorch weights 'r18.pth' (PyTorch zip, 102 tensors, torchvision.models.resnet18
 /// layout); 20 num_batches_tracked counters absent (kept at 0); classifier 'fc' replaced: the file has 1000 classes, 10 requested".
 /// </param>
-internal sealed record PyTorchLoadResult(CnnNetwork Network, bool ClassifierReplaced, int FileClassCount, string Description);
+/// <param name="ClassNames">The class names a file written by <see cref="PyTorchExport"/> stores for its classifier; null for other files or a replaced classifier.</param>
+internal sealed record PyTorchLoadResult(CnnNetwork Network, bool ClassifierReplaced, int FileClassCount, string Description, IReadOnlyList<string>? ClassNames = null);

@@ -37,12 +37,12 @@ internal static class PyTorchWeights
     /// <param name="path">A PyTorch state dictionary: <c>torch.save(model.state_dict(), path)</c> (PyTorch 1.6 or later) or safetensors.</param>
     /// <param name="architecture">The zoo network the file holds.</param>
     /// <param name="inputShape">Shape of one input image.</param>
-    /// <param name="classCount">Number of classes of the network to build.</param>
+    /// <param name="classCount">Number of classes of the network to build; null for the file's (its classifier's rows).</param>
     /// <param name="options">Classifier handling and input normalization; <see cref="PyTorchLoadOptions.Default"/> when null.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a readable state dictionary, or holds values of the wrong type.</exception>
     /// <exception cref="ArgumentException">The weights do not fit the requested network (architecture, input channels, class count).</exception>
-    public static PyTorchLoadResult Load(string path, CnnArchitecture architecture, ImageShape inputShape, int classCount, PyTorchLoadOptions? options = null)
+    public static PyTorchLoadResult Load(string path, CnnArchitecture architecture, ImageShape inputShape, int? classCount, PyTorchLoadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!Enum.IsDefined(architecture))
@@ -61,25 +61,28 @@ internal static class PyTorchWeights
 
         var (widths, classifierName) = InferWidths(file, architecture, inputShape);
         int fileClasses = file.Tensors.TryGetValue($"{classifierName}.weight", out var fileClassifier) && fileClassifier.dim() == 2 ? (int)fileClassifier.shape[0] : -1;
+        int classes = classCount ?? (fileClasses > 0
+            ? fileClasses
+            : throw new ArgumentException($"'{path}' has no classifier '{classifierName}.weight' to take the class count from; give the number of classes.", nameof(classCount)));
         bool replace = options.Classifier == ClassifierHandling.Replace
-            || (options.Classifier == ClassifierHandling.ReplaceWhenClassCountDiffers && fileClasses != classCount);
-        if (!replace && fileClasses >= 0 && fileClasses != classCount)
+            || (options.Classifier == ClassifierHandling.ReplaceWhenClassCountDiffers && fileClasses != classes);
+        if (!replace && fileClasses >= 0 && fileClasses != classes)
         {
             throw new ArgumentException(
-                $"'{path}' has a {fileClasses}-class classifier ('{classifierName}.weight' [{Shape(fileClassifier!)}]) but {classCount} classes were requested; replace the classifier with a fresh one (transfer learning) or train on data with {fileClasses} classes.",
+                $"'{path}' has a {fileClasses}-class classifier ('{classifierName}.weight' [{Shape(fileClassifier!)}]) but {classes} classes were requested; replace the classifier with a fresh one (transfer learning) or train on data with {fileClasses} classes.",
                 nameof(classCount));
         }
 
         CnnNetwork network;
         try
         {
-            network = CnnZoo.Create(architecture, inputShape, classCount, widths);
+            network = CnnZoo.Create(architecture, inputShape, classes, widths);
         }
         catch (ArgumentException error)
         {
             // Most likely the file holds another architecture: the key and shape check of the dense network says how
             // it differs, which helps more than why its widths make no such network.
-            using (var dense = CnnZoo.CreateForCopy(architecture, inputShape, classCount, CnnZoo.DefaultWidths(architecture), foldBatchNorm: false))
+            using (var dense = CnnZoo.CreateForCopy(architecture, inputShape, classes, CnnZoo.DefaultWidths(architecture), foldBatchNorm: false))
             {
                 CheckStructure(file, dense, replace);
             }
@@ -95,7 +98,7 @@ internal static class PyTorchWeights
             CopyWeights(file, network, replace);
             network.eval();
             string description = Describe(file, network, absentCounters, replace, fileClasses, options.InputNormalization is null && stored.Normalization is not null);
-            return new PyTorchLoadResult(network, replace, fileClasses, description);
+            return new PyTorchLoadResult(network, replace, fileClasses, description, stored.ClassNames is { } names && names.Count == classes && !replace ? names : null);
         }
         catch
         {
@@ -275,14 +278,14 @@ internal static class PyTorchWeights
     }
 
     // What a file written by PyTorchExport says about itself (nothing for other files: their metadata, if any, is not ours).
-    private sealed record StoredSpec(CnnArchitecture? Architecture, InputNormalization? Normalization)
+    private sealed record StoredSpec(CnnArchitecture? Architecture, InputNormalization? Normalization, IReadOnlyList<string>? ClassNames)
     {
         public static StoredSpec From(PyTorchStateDict file)
         {
             var metadata = file.Metadata;
             if (!metadata.TryGetValue(PyTorchMetadata.Format, out string? format) || format != PyTorchMetadata.FormatName)
             {
-                return new StoredSpec(null, null);
+                return new StoredSpec(null, null, null);
             }
 
             CnnArchitecture? architecture = null;
@@ -306,7 +309,20 @@ internal static class PyTorchWeights
                 }
             }
 
-            return new StoredSpec(architecture, normalization);
+            IReadOnlyList<string>? classNames = null;
+            if (metadata.TryGetValue(PyTorchMetadata.Classes, out string? classes))
+            {
+                try
+                {
+                    classNames = JsonSerializer.Deserialize<string[]>(classes);
+                }
+                catch (JsonException error)
+                {
+                    throw new InvalidDataException($"'{file.Path}': its metadata holds invalid class names '{classes}': {error.Message}", error);
+                }
+            }
+
+            return new StoredSpec(architecture, normalization, classNames);
         }
 
         private static float[] Floats(string? json) =>

@@ -47,7 +47,7 @@ public abstract class PruningRegularizer
             if (StartEpoch is int start && (start < 0 || start >= epochs))
             {
                 throw new ArgumentOutOfRangeException(
-                    nameof(StartEpoch), start, $"{OptionName(nameof(StartEpoch))} must lie in [0, Epochs) = [0, {epochs}) so that the {Name} acts on at least one epoch.");
+                    OptionName(nameof(StartEpoch)), start, $"{OptionName(nameof(StartEpoch))} must lie in [0, Epochs) = [0, {epochs}) so that the {Name} acts on at least one epoch.");
             }
 
             ValidateSettings();

@@ -140,9 +140,11 @@ internal sealed class FitCheckpoint
 
     private void Write(bool fineTuning, TrainingHistory history, CnnNetwork network, MomentumSgd optimizer)
     {
-        var stored = _stored ?? throw new InvalidOperationException("Nothing to write.");
-        stored = fineTuning
-            ? stored with { FineTuned = Copy(history), Pruned = Serialize(network), PrunedMomentum = Momentum(optimizer) }
+        var stored = fineTuning
+            ? (_stored ?? throw new InvalidOperationException("The fine-tuning phase is saved after the training phase.")) with
+            {
+                FineTuned = Copy(history), Pruned = Serialize(network), PrunedMomentum = Momentum(optimizer),
+            }
             : new Stored(Copy(history), Serialize(network), Momentum(optimizer), null, null, null);
         _stored = stored;
         AtomicFile.Write(_path, stream =>
@@ -299,15 +301,6 @@ internal sealed class FitCheckpoint
     {
         public TrainingHistory Restore(CnnNetwork network, MomentumSgd optimizer) => owner.Restore(fineTuning, network, optimizer);
 
-        public void Save(CnnNetwork network, MomentumSgd optimizer, TrainingHistory history)
-        {
-            if (!fineTuning || owner._stored is not null)
-            {
-                owner.Write(fineTuning, history, network, optimizer);
-                return;
-            }
-
-            throw new InvalidOperationException("The fine-tuning phase is saved after the training phase.");
-        }
+        public void Save(CnnNetwork network, MomentumSgd optimizer, TrainingHistory history) => owner.Write(fineTuning, history, network, optimizer);
     }
 }

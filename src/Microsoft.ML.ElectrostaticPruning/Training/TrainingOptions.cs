@@ -66,6 +66,7 @@ internal sealed class TrainingOptions
             throw new ArgumentOutOfRangeException(Name(nameof(WarmupEpochs)), WarmupEpochs, $"{Name(nameof(WarmupEpochs))} must be at least 0 (0 = no warm-up).");
         }
 
+        Regularizer?.Validate(Epochs, warmStart: false);
         if (PenaltyStartEpoch < 0 || (Regularizer is not null && PenaltyStartEpoch >= Epochs))
         {
             throw new ArgumentOutOfRangeException(
@@ -76,7 +77,6 @@ internal sealed class TrainingOptions
 
         OptionChecks.RequireMomentum(Momentum, Name(nameof(Momentum)));
         OptionChecks.RequireNonNegative(WeightDecay, Name(nameof(WeightDecay)), WeightDecayHint);
-        Regularizer?.Validate(Epochs, warmStart: false);
         OptionChecks.RequireDevice(Device, Name(nameof(Device)));
     }
 }

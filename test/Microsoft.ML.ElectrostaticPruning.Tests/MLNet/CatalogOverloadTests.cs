@@ -13,9 +13,34 @@ public sealed class CatalogOverloadTests
         var simple = _ml.MulticlassClassification.Trainers.ElectrostaticCnn().TrainerOptions;
         var defaults = new ElectrostaticCnnTrainer.Options();
 
-        foreach (var property in typeof(ElectrostaticCnnTrainer.Options).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        AssertSameProperties(defaults, simple);
+        Assert.IsType<FoldedForceRegularizer.Options>(simple.Regularizer);
+        AssertSameProperties(defaults.Regularizer!, simple.Regularizer);
+    }
+
+    [Fact]
+    public void EveryOptionsObjectGetsItsOwnDefaultRegularizer()
+    {
+        var first = new ElectrostaticCnnTrainer.Options();
+        var second = new ElectrostaticCnnTrainer.Options();
+
+        Assert.NotSame(first.Regularizer, second.Regularizer);
+    }
+
+    /// <summary>Every public property equal; the regularizer (an options object) by its own properties.</summary>
+    private static void AssertSameProperties(object expected, object actual)
+    {
+        Assert.Equal(expected.GetType(), actual.GetType());
+        foreach (var property in expected.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
-            Assert.True(Equals(property.GetValue(defaults), property.GetValue(simple)), $"{property.Name}: options {property.GetValue(defaults)}, simple overload {property.GetValue(simple)}");
+            object? want = property.GetValue(expected);
+            object? got = property.GetValue(actual);
+            if (want is PruningRegularizer.OptionsBase && got is not null)
+            {
+                continue;
+            }
+
+            Assert.True(Equals(want, got), $"{property.Name}: options {want}, simple overload {got}");
         }
     }
 
@@ -29,7 +54,7 @@ public sealed class CatalogOverloadTests
         Assert.Equal(LearningRateSchedule.Parse("0:0.02,8:0.002").Milestones, options.LearningRateSchedule.Milestones);
         Assert.Equal(3, options.FineTuneEpochs);
         Assert.Equal(PruningPlan.Parse("[0, 0.3]"), options.PruningPlan);
-        Assert.Equal(1e-9, options.ForceRate);
+        Assert.Equal(1e-9, Assert.IsType<FoldedForceRegularizer.Options>(options.Regularizer).ForceRate);
     }
 
     [Fact]

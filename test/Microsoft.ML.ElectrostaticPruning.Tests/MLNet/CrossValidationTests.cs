@@ -3,6 +3,7 @@ using Microsoft.ML.ElectrostaticPruning.Training;
 
 namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 
+[Trait("Category", "Slow")]
 public sealed class CrossValidationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 /// label column; its output schema equals the estimator's GetOutputSchema (names, types, annotations); save and reload
 /// give the same schema and the same outputs; the row-to-row mapper agrees with Transform.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class EstimatorConformanceTests
 {
     private const int Classes = 3;

@@ -12,6 +12,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 /// The pipeline of issue 4 on real PNG files: MapValueToKey -> LoadImages -> ResizeImages -> ExtractPixels ->
 /// ElectrostaticCnn -> MapKeyToValue; Fit, Evaluate, Save, Load (here and in a fresh process), PredictionEngine.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class ImagePipelineEndToEndTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private readonly MLContext _ml = new(seed: 1);

@@ -12,6 +12,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 /// getter is called again: the trainer's row mapper must read the features once per row (ML.NET's own scorers do).
 /// Every use therefore gets new images.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class InMemoryImageTests : IClassFixture<InMemoryImageTests.TrainedPipeline>
 {
     private readonly TrainedPipeline _trained;
@@ -91,7 +92,7 @@ public sealed class InMemoryImageTests : IClassFixture<InMemoryImageTests.Traine
                 Device = TrainingDevice.Cpu,
 
                 // What is tested is scoring; plain training keeps the short run accurate.
-                Regularizer = RegularizerKind.None,
+                Regularizer = null,
             };
             var pipeline = Context.Transforms.Conversion.MapValueToKey("Label")
                 .Append(Context.Transforms.ResizeImages("Image", 28, 28))

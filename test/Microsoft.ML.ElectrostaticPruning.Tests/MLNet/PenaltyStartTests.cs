@@ -3,14 +3,14 @@ using Microsoft.ML.ElectrostaticPruning.Training;
 namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 
 /// <summary>When the penalty starts: half-way for the folded force from random weights, at once otherwise or when asked.</summary>
+[Trait("Category", "Slow")]
 public sealed class PenaltyStartTests
 {
     private static ElectrostaticCnnTrainer.Options FoldedForce(List<EpochMetrics> epochs)
     {
         var options = SmallTrainerOptions.Create();
         options.Epochs = 2;
-        options.Regularizer = RegularizerKind.FoldedElectrostaticForce;
-        options.ForceRate = 3e-12;
+        options.Regularizer = new FoldedForceRegularizer.Options { ForceRate = 3e-12 };
         options.ProgressCallback = epochs.Add;
         return options;
     }
@@ -40,8 +40,7 @@ public sealed class PenaltyStartTests
         var epochs = new List<EpochMetrics>();
         var options = SmallTrainerOptions.Create();
         options.Epochs = 2;
-        options.Regularizer = RegularizerKind.L1;
-        options.PenaltyStartEpoch = 1;
+        options.Regularizer = new L1Regularizer.Options { StartEpoch = 1 };
         options.ProgressCallback = epochs.Add;
 
         using var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(FashionMnistSubset.Train(ml, 200));
@@ -57,24 +56,13 @@ public sealed class PenaltyStartTests
     {
         var options = SmallTrainerOptions.Create();
         options.Epochs = 2;
-        options.PenaltyStartEpoch = start;
+        options.Regularizer = new FoldedForceRegularizer.Options { StartEpoch = start };
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MLContext(seed: 1).MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(FashionMnistSubset.Train(new MLContext(1), 50)));
+        // Checked when the trainer is created, before any data is read.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MLContext(seed: 1).MulticlassClassification.Trainers.ElectrostaticCnn(options));
 
-        Assert.Equal("PenaltyStartEpoch", error.ParamName);
-        Assert.Contains("[0, Epochs) = [0, 2)", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void TheFoldedForceOnEveryFilterIsNamedAsSuch()
-    {
-        var ml = new MLContext(seed: 1);
-        var options = FoldedForce([]);
-        options.TargetPrunedFilters = false;
-        options.PenaltyStartEpoch = 0;
-
-        using var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(FashionMnistSubset.Train(ml, 200));
-
-        Assert.Contains("regularizer FoldedElectrostaticForce (alpha_e 3E-12, k_e 8.99E+09, folded charges), plan", model.Summary.TrainingOptions, StringComparison.Ordinal);
+        Assert.Equal("FoldedForceRegularizer.Options.StartEpoch", error.ParamName);
+        Assert.Equal(start, error.ActualValue);
+        Assert.Contains("[0, 2)", error.Message, StringComparison.Ordinal);
     }
 }

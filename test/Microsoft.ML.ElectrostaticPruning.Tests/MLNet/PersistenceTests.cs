@@ -5,6 +5,7 @@ using Microsoft.ML.ElectrostaticPruning.Tests.Data;
 
 namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 
+[Trait("Category", "Slow")]
 [Collection(TrainedFashionModelCollection.Name)]
 public sealed class PersistenceTests(TrainedFashionModel fixture)
 {

@@ -1,6 +1,7 @@
 namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 
 /// <summary>Every accuracy the trainer reports is the accuracy of what it returns, measured the way that model scores.</summary>
+[Trait("Category", "Slow")]
 public sealed class ReportedAccuracyTests
 {
     [Fact]

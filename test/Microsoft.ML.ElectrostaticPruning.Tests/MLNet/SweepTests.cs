@@ -3,6 +3,7 @@ using Microsoft.ML.ElectrostaticPruning.Models;
 namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 
 /// <summary>The public Figure 2 sweep: one row per ratio, each scored by the transformer that <c>Prune</c> returns.</summary>
+[Trait("Category", "Slow")]
 public sealed class SweepTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.ML.ElectrostaticPruning.Training;
 namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 
 /// <summary>Validation set, cancellation and the typed callback on a tiny 4x4 problem (fast).</summary>
+[Trait("Category", "Slow")]
 public sealed class TrainingControlTests
 {
     private readonly MLContext _ml = new(seed: 1);

@@ -8,6 +8,7 @@ using TorchSharp;
 namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 
 /// <summary>A transformer never changes after construction, derived ones are new objects, and Dispose frees native memory.</summary>
+[Trait("Category", "Slow")]
 public sealed class TransformerLifetimeTests
 {
     [Fact]

@@ -1,10 +1,8 @@
-using System.Text.RegularExpressions;
-using ElectrostaticPruning.Samples.Infrastructure;
 using Microsoft.ML.Data;
 using Microsoft.ML.ElectrostaticPruning.MLNet;
 using Microsoft.ML.ElectrostaticPruning.Models;
 using Microsoft.ML.ElectrostaticPruning.Pruning;
-using Microsoft.ML.ElectrostaticPruning.Tests.Samples;
+using Microsoft.ML.ElectrostaticPruning.Tests.Data;
 using Microsoft.ML.ElectrostaticPruning.Training;
 using Microsoft.ML.Transforms;
 using TorchSharp;
@@ -12,13 +10,11 @@ using TorchSharp;
 namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 
 /// <summary>
-/// Warm start: <c>trainer.Fit(data, initialModel)</c> and <see cref="ElectrostaticCnnTrainer.Options.InitialModelPath"/>
-/// continue from a trained model's dense network, never change that model, and reject models that do not fit.
+/// Warm start: <c>trainer.Fit(data, initialModel)</c> continues from a trained model's dense network, never change that model, and reject models that do not fit.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class WarmStartTests
 {
-    private static readonly string Data = RepositoryLocator.FindEmbeddedData([AppContext.BaseDirectory]);
-
     [Fact]
     public void ContinuingFromATrainedModelStartsWithALowerLossThanAFreshRunWithTheSameSeed()
     {
@@ -66,7 +62,7 @@ public sealed class WarmStartTests
     }
 
     [Fact]
-    public void InitialModelPathTrainsExactlyAsPassingTheSavedTransformerAloneOrInAChain()
+    public void AModelSavedAloneOrInAChainAndLoadedWarmStartsExactlyAsTheModelInMemory()
     {
         using var folder = new TempFolder();
         var ml = new MLContext(seed: 1);
@@ -79,38 +75,18 @@ public sealed class WarmStartTests
         var keyToText = ml.Transforms.Conversion.MapKeyToValue("LabelText", "Label").Fit(train);
         ml.Model.Save(new TransformerChain<ITransformer>(keyToText, initial), train.Schema, inChain);
 
-        using var fromFile = FitWithPath(ml, train, alone);
-        using var fromChain = FitWithPath(ml, train, inChain);
+        var trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create());
         using var loaded = Assert.IsType<ElectrostaticCnnTransformer>(ml.Model.Load(alone, out _));
-        using var fromLoaded = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(train, loaded);
+        var chain = Assert.IsType<TransformerChain<ITransformer>>(ml.Model.Load(inChain, out _));
+        using var fromMemory = trainer.Fit(train, initial);
+        using var fromFile = trainer.Fit(train, loaded);
+        using var fromChain = trainer.Fit(train, Assert.IsType<ElectrostaticCnnTransformer>(chain.LastTransformer));
 
-        var expected = Scores(fromLoaded, test);
+        var expected = Scores(fromMemory, test);
         Assert.Equal(expected, Scores(fromFile, test));
         Assert.Equal(expected, Scores(fromChain, test));
-        Assert.Equal(fromLoaded.Summary.TrainingOptions, fromFile.Summary.TrainingOptions);
-    }
-
-    [Fact]
-    public void AMissingFileOrAFileWithoutTheTransformerIsRejectedNamingThePath()
-    {
-        using var folder = new TempFolder();
-        var ml = new MLContext(seed: 1);
-        var train = FashionMnistSubset.Train(ml, 64);
-        var missing = Path.Combine(folder.Path, "missing.zip");
-        var keysOnly = Path.Combine(folder.Path, "keys-only.zip");
-        ml.Model.Save(ml.Transforms.Conversion.MapKeyToValue("LabelText", "Label").Fit(train), train.Schema, keysOnly);
-        var bogus = folder.File("bogus.zip", [1, 2, 3, 4]);
-
-        var notFound = Assert.Throws<FileNotFoundException>(() => FitWithPath(ml, train, missing));
-        var noTransformer = Assert.Throws<InvalidDataException>(() => FitWithPath(ml, train, keysOnly));
-        var notAModel = Assert.Throws<InvalidDataException>(() => FitWithPath(ml, train, bogus));
-        var empty = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.ElectrostaticCnn(new ElectrostaticCnnTrainer.Options { InitialModelPath = " " }));
-
-        Assert.StartsWith($"Options.InitialModelPath '{missing}' does not exist", notFound.Message, StringComparison.Ordinal);
-        Assert.Equal(missing, notFound.FileName);
-        Assert.StartsWith($"Options.InitialModelPath '{keysOnly}' is an ML.NET model without an ElectrostaticCnnTransformer", noTransformer.Message, StringComparison.Ordinal);
-        Assert.StartsWith($"Options.InitialModelPath '{bogus}' cannot be loaded as an ML.NET model", notAModel.Message, StringComparison.Ordinal);
-        Assert.Equal(nameof(ElectrostaticCnnTrainer.Options.InitialModelPath), empty.ParamName);
+        Assert.Equal(fromMemory.Summary.TrainingOptions, fromFile.Summary.TrainingOptions);
+        chain.Dispose();
     }
 
     [Fact]
@@ -121,7 +97,7 @@ public sealed class WarmStartTests
         using var initial = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(train);
         var options = SmallTrainerOptions.Create();
         options.Architecture = CnnArchitecture.ResNet20;
-        options.PruningPlanText = "[0, 0.5, 0.5, 0.5, 0]";
+        options.PruningPlan = PruningPlan.Parse("[0, 0.5, 0.5, 0.5, 0]");
 
         var error = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(train, initial));
 
@@ -164,54 +140,14 @@ public sealed class WarmStartTests
     }
 
     [Fact]
-    public void ADisposedModelOrAModelGivenBothWaysIsRejected()
+    public void ADisposedModelIsRejected()
     {
-        using var folder = new TempFolder();
         var ml = new MLContext(seed: 1);
         var train = FashionMnistSubset.Train(ml, 64);
         var initial = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(train);
-        var path = Path.Combine(folder.Path, "model.zip");
-        ml.Model.Save(initial, train.Schema, path);
-        var withPath = SmallTrainerOptions.Create();
-        withPath.InitialModelPath = path;
-
-        var both = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.ElectrostaticCnn(withPath).Fit(train, initial));
         initial.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create()).Fit(train, initial));
-        Assert.StartsWith($"Options.InitialModelPath is set ('{path}') and Fit was also given an initialModel", both.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void TheTrainCommandContinuesFromAModelGivenByInit()
-    {
-        using var folder = new TempFolder();
-        var model = Path.Combine(folder.Path, "model.zip");
-        var warm = Path.Combine(folder.Path, "warm.zip");
-        var missing = Path.Combine(folder.Path, "missing.zip");
-        string[] data = ["--data", Data, "--train-limit", "256", "--test-limit", "128", "--epochs", "1", "--batch-size", "32", "-o", folder.Path];
-
-        var first = CliHarness.Run(["train", "--save", model, .. data]);
-        var second = CliHarness.Run(["train", "--init", model, "--save", warm, .. data]);
-        var summary = CliHarness.Run("summary", "--model", warm);
-        var absent = CliHarness.Run(["train", "--init", missing, .. data]);
-        var otherNetwork = CliHarness.Run(["train", "--init", model, "-a", "ResNet20", .. data]);
-
-        Assert.True(first.ExitCode == 0, first.Error);
-        Assert.True(second.ExitCode == 0, second.Error);
-        Assert.Contains($"Init     {model}: SmallCnn, trained 1 epochs", second.Output, StringComparison.Ordinal);
-        Assert.True(summary.ExitCode == 0, summary.Error);
-        Assert.Contains("warm start from a model trained 1 epoch.", Regex.Replace(summary.Output, @"\s+", " "), StringComparison.Ordinal);
-        Assert.Equal((1, $"error: --init '{missing}' does not exist.{Environment.NewLine}"), (absent.ExitCode, absent.Error));
-        Assert.Equal(1, otherNetwork.ExitCode);
-        Assert.StartsWith($"error: --init '{model}' is a SmallCnn model but --architecture is ResNet20;", otherNetwork.Error, StringComparison.Ordinal);
-    }
-
-    private static ElectrostaticCnnTransformer FitWithPath(MLContext ml, IDataView train, string path)
-    {
-        var options = SmallTrainerOptions.Create();
-        options.InitialModelPath = path;
-        return ml.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(train);
     }
 
     private static IDataView Rekey(MLContext ml, IDataView data, ValueToKeyMappingEstimator.KeyOrdinality ordinality) =>

@@ -14,6 +14,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Tests.PyTorch;
 /// Pruned networks exported for PyTorch (<see cref="PyTorchExport"/>) are rebuilt by the shipped Python loader with
 /// strict=True and give the library's logits there; the files read back in C# bit for bit.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class PyTorchExportTests(PyTorchExportFixture fixture, ITestOutputHelper output) : IClassFixture<PyTorchExportFixture>
 {
     private const double Tolerance = 1e-4;

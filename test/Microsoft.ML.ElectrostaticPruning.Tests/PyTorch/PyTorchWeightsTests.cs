@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.ElectrostaticPruning.Tests.PyTorch;
 
 /// <summary>Files written by real PyTorch (1.13, see <see cref="PyTorchReferenceFixture"/>) load into the zoo networks and give PyTorch's logits.</summary>
+[Trait("Category", "Slow")]
 public sealed class PyTorchWeightsTests(PyTorchReferenceFixture files, ITestOutputHelper output) : IClassFixture<PyTorchReferenceFixture>
 {
     private const double Tolerance = 1e-4;

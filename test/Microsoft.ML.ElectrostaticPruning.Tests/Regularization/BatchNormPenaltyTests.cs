@@ -98,7 +98,7 @@ public sealed class BatchNormPenaltyTests
             other.weight!.copy_(tensor(new double[] { -1, 0, 2 }, dtype: ScalarType.Float64));
         }
 
-        var penalty = BatchNormRegularizer.Slimming([batchNorm, other], 0.01).Penalty([weight, otherWeight]);
+        var penalty = NetworkSlimmingRegularizer.For([batchNorm, other], 0.01).Penalty([weight, otherWeight]);
         penalty.backward();
 
         Assert.Equal(0.01 * (4.5 + 3), penalty.item<double>(), 12);
@@ -111,9 +111,10 @@ public sealed class BatchNormPenaltyTests
         using var scope = NewDisposeScope();
         var (_, batchNorm) = Layer();
 
-        var error = Assert.Throws<ArgumentException>(() => BatchNormRegularizer.FoldedForce([batchNorm], 1, 1e-3, [1, 2]));
+        var error = Assert.Throws<ArgumentException>(() => FoldedForceRegularizer.For([batchNorm], 1, [1, 2]));
 
-        Assert.Contains("one target count per regularized layer (1), got 2", error.Message, StringComparison.Ordinal);
+        Assert.Equal("targetCounts", error.ParamName);
+        Assert.Contains("(1), got 2", error.Message, StringComparison.Ordinal);
     }
 
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>

@@ -1,5 +1,5 @@
 using Microsoft.ML.ElectrostaticPruning.Runtime;
-using Microsoft.ML.ElectrostaticPruning.Tests.Samples;
+using Microsoft.ML.ElectrostaticPruning.Tests.Data;
 
 namespace Microsoft.ML.ElectrostaticPruning.Tests.Runtime;
 

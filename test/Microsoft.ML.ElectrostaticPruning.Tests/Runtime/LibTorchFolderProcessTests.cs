@@ -8,6 +8,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Tests.Runtime;
 /// libtorch, which this test process did long ago. test/Microsoft.ML.ElectrostaticPruning.LibTorchCheck is an application
 /// built without libtorch (BundleLibTorch=false); src/Samples carries its own.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class LibTorchFolderProcessTests
 {
     private const string CheckFolder = "test/Microsoft.ML.ElectrostaticPruning.LibTorchCheck";

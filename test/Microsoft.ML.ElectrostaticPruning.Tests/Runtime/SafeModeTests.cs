@@ -15,6 +15,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Tests.Runtime;
 /// The invariants of pruning, folding and training with safe mode forced on, whatever the machine. Forcing a mode is
 /// process-wide, so these tests run alone (see <see cref="GlobalTorchRngCollection"/>) and restore the mode after each.
 /// </summary>
+[Trait("Category", "Slow")]
 [Collection(GlobalTorchRngCollection.Name)]
 public sealed class SafeModeTests
 {
@@ -94,8 +95,7 @@ public sealed class SafeModeTests
                 Epochs = 2,
                 BatchSize = 16,
                 Schedule = LearningRateSchedule.Parse("0:0.05"),
-                Regularizer = RegularizerKind.ElectrostaticForce,
-                Alpha = 1e-12,
+                Regularizer = new ElectrostaticForceRegularizer.Options { ForceRate = 1e-12 },
                 Seed = 5,
                 Device = TrainingDevice.Cpu,
             });

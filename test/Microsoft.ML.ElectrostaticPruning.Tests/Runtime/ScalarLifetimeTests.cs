@@ -9,6 +9,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Tests.Runtime;
 /// this failed in most ResNet cycles ("Expected false to be true ... Scalar.h"); the gc-stress benchmark runs the long
 /// version (50 fits).
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class ScalarLifetimeTests
 {
     [Theory]

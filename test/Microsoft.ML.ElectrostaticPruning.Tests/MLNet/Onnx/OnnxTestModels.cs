@@ -8,7 +8,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.ML.Runtime;
 
-namespace Microsoft.ML.ElectrostaticPruning.Tests.Onnx;
+namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet.Onnx;
 
 /// <summary>Untrained transformers (random weights, random BatchNorm statistics) and helpers that run an exported model.</summary>
 internal static class OnnxTestModels

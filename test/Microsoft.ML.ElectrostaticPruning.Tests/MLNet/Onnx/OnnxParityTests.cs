@@ -2,13 +2,14 @@ using Microsoft.ML.ElectrostaticPruning.Models;
 using Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 using Microsoft.ML.ElectrostaticPruning.Tests.Pruning;
 
-namespace Microsoft.ML.ElectrostaticPruning.Tests.Onnx;
+namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet.Onnx;
 
 /// <summary>
 /// ONNX Runtime on the file that <c>mlContext.Model.ConvertToOnnx</c> writes gives the scores of <c>model.Transform</c> on the
 /// embedded Fashion-MNIST test images, for dense and pruned networks whose BatchNorm statistics are random (so the
 /// folding, the pruning and the option-A shortcuts all show in the scores).
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class OnnxParityTests
 {
     private static readonly ImageShape Fashion = new(1, 28, 28);

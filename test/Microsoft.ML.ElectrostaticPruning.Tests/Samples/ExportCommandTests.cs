@@ -1,10 +1,10 @@
 using ElectrostaticPruning.Samples.Jobs;
 using Microsoft.ML.ElectrostaticPruning.Onnx;
 using Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
-using Microsoft.ML.ElectrostaticPruning.Tests.Samples;
+using Microsoft.ML.ElectrostaticPruning.Tests.MLNet.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
-namespace Microsoft.ML.ElectrostaticPruning.Tests.Onnx;
+namespace Microsoft.ML.ElectrostaticPruning.Tests.Samples;
 
 /// <summary>The samples' <c>export</c> command on a trained model (its options: Samples/ExportCommandOptionsTests).</summary>
 [Collection(TrainedFashionModelCollection.Name)]

@@ -4,7 +4,7 @@ using Microsoft.ML.ElectrostaticPruning.Onnx;
 using Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 using Microsoft.ML.OnnxRuntime;
 
-namespace Microsoft.ML.ElectrostaticPruning.Tests.Onnx;
+namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet.Onnx;
 
 /// <summary>What the exported graphs look like (read back with OnnxSharp, independently of ML.NET) and that every zoo family exports.</summary>
 public sealed class OnnxExportStructureTests

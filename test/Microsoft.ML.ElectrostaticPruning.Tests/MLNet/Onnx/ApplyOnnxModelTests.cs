@@ -1,9 +1,10 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 
-namespace Microsoft.ML.ElectrostaticPruning.Tests.Onnx;
+namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet.Onnx;
 
 /// <summary><c>mlContext.Transforms.ApplyOnnxModel</c> on an exported trained model reproduces Evaluate's metrics.</summary>
+[Trait("Category", "Slow")]
 [Collection(TrainedFashionModelCollection.Name)]
 public sealed class ApplyOnnxModelTests(TrainedFashionModel trained)
 {

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.ElectrostaticPruning.Tests;
+namespace Microsoft.ML.ElectrostaticPruning.Tests.Runtime;
 
 public sealed class NativeLibraryTests
 {

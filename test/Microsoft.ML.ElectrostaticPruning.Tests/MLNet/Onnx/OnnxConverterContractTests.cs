@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Microsoft.ML.ElectrostaticPruning.Tests.Onnx;
+namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet.Onnx;
 
 /// <summary>ONNX export compiles against publicized ML.NET converter internals; these tests fail when an update moves them.</summary>
 public sealed class OnnxConverterContractTests

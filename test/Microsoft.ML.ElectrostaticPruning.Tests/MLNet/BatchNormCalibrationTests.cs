@@ -1,0 +1,106 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.ElectrostaticPruning.Tests.Data;
+using Microsoft.ML.ElectrostaticPruning.Training;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
+
+/// <summary><see cref="ElectrostaticCnnTransformer.Prune(PruningPlan, IDataView, int, int)"/>: BatchNorm statistics re-estimated by forward passes.</summary>
+[Trait("Category", "Slow")]
+public sealed class BatchNormCalibrationTests
+{
+    private static readonly MLContext Ml = new(seed: 1);
+    private static readonly Lazy<ElectrostaticCnnTransformer> Model = new(() =>
+    {
+        var options = SmallTrainerOptions.Create();
+        options.Regularizer = null;
+        return Ml.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(FashionMnistSubset.Train(Ml, 512));
+    });
+
+    [Fact]
+    public void TheFirstBatchNormsRunningMeanBecomesTheMeanOfItsInputsOverTheCalibrationImages()
+    {
+        var images = FashionMnistSubset.Train(Ml, 2000);
+
+        using var calibrated = Model.Value.Prune(PruningPlan.Uniform(0), images);
+
+        var network = calibrated.Network;
+        var layer = network.ConvLayers[0];
+        float[] expected;
+        using (NewDisposeScope())
+        using (no_grad())
+        {
+            var pixels = tensor(images.GetColumn<VBuffer<float>>("Features").SelectMany(v => v.DenseValues()).ToArray(), [2000, 1, 28, 28]);
+            expected = network.GetConv(layer).forward(pixels).mean([0, 2, 3]).data<float>().ToArray();
+        }
+
+        var batchNorm = network.GetBatchNorm(layer);
+        float[] actual = batchNorm.running_mean!.data<float>().ToArray();
+        Assert.All(expected.Zip(actual), p => Assert.InRange(Math.Abs(p.First - p.Second), 0, 1e-4));
+        // 2,000 images in batches of 200, counted; the momentum is back to PyTorch's default afterwards.
+        Assert.Equal(10, batchNorm.num_batches_tracked!.item<long>());
+        Assert.Equal(0.1, batchNorm.momentum);
+        Assert.All(network.modules().OfType<TorchSharp.Modules.BatchNorm2d>(), b => Assert.Equal(network.training, b.training));
+    }
+
+    [Fact]
+    public void RecalibrationChangesThePrunedStatisticsAndLeavesTheSourceModelUnchanged()
+    {
+        var test = FashionMnistSubset.Test(Ml, 200);
+        var before = Scores(Model.Value, test);
+        var densePlanMean = Model.Value.DenseNetwork.GetBatchNorm(Model.Value.DenseNetwork.ConvLayers[1]).running_mean!.data<float>().ToArray();
+
+        using var dataFree = Model.Value.Prune(PruningPlan.Uniform(0.6));
+        using var calibrated = Model.Value.Prune(PruningPlan.Uniform(0.6), FashionMnistSubset.Train(Ml, 3000));
+
+        var layer = calibrated.Network.ConvLayers[1];
+        Assert.NotEqual(
+            dataFree.Network.GetBatchNorm(layer).running_mean!.data<float>().ToArray(),
+            calibrated.Network.GetBatchNorm(layer).running_mean!.data<float>().ToArray());
+        Assert.Equal(dataFree.Network.GetConv(layer).weight!.data<float>().ToArray(), calibrated.Network.GetConv(layer).weight!.data<float>().ToArray());
+        Assert.NotEqual(Scores(dataFree, test), Scores(calibrated, test));
+        Assert.Equal(before, Scores(Model.Value, test));
+        Assert.Equal(densePlanMean, Model.Value.DenseNetwork.GetBatchNorm(Model.Value.DenseNetwork.ConvLayers[1]).running_mean!.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void TheSameSeedGivesTheSameStatisticsAndAnotherSeedOtherOnes()
+    {
+        var images = FashionMnistSubset.Train(Ml, 3000);
+        var test = FashionMnistSubset.Test(Ml, 100);
+
+        using var first = Model.Value.Prune(PruningPlan.Uniform(0.5), images, calibrationImages: 500, seed: 4);
+        using var second = Model.Value.Prune(PruningPlan.Uniform(0.5), images, calibrationImages: 500, seed: 4);
+        using var other = Model.Value.Prune(PruningPlan.Uniform(0.5), images, calibrationImages: 500, seed: 5);
+
+        Assert.Equal(Scores(first, test), Scores(second, test));
+        Assert.NotEqual(Scores(first, test), Scores(other, test));
+    }
+
+    [Fact]
+    public void TheSweepRecalibratesEveryRatioWhenGivenCalibrationData()
+    {
+        var test = FashionMnistSubset.Test(Ml, 200);
+        var images = FashionMnistSubset.Train(Ml, 2000);
+
+        var rows = Model.Value.Sweep(test, [0.6], calibrationData: images);
+        var plan = Model.Value.PruningPlan;
+        using var calibrated = Model.Value.Prune(PruningPlan.PaperSweep(CnnArchitecture.SmallCnn, 0.6).WithRanking(plan.Ranking).WithCompensation(plan.Compensate), images);
+
+        Assert.Equal(Ml.MulticlassClassification.Evaluate(calibrated.Transform(test)).MicroAccuracy, rows[0].Top1Accuracy, 12);
+    }
+
+    [Fact]
+    public void CalibrationDataWithoutTheFeatureColumnIsNamedAsSuch()
+    {
+        var data = Ml.Data.LoadFromEnumerable(new[] { new { Pixels = new float[784] } });
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Model.Value.Prune(PruningPlan.Uniform(0.5), data));
+
+        Assert.Contains("BatchNorm calibration data", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'Features'", error.Message, StringComparison.Ordinal);
+    }
+
+    private static float[][] Scores(ITransformer model, IDataView data) =>
+        [.. model.Transform(data).GetColumn<VBuffer<float>>("Score").Select(v => v.DenseValues().ToArray())];
+}
