@@ -134,4 +134,33 @@ public sealed class CommandLineTests
             Assert.Contains(name, output, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void TheExperimentListNamesEveryPreset()
+    {
+        var (code, output, _) = CliHarness.Run("experiment");
+
+        Assert.Equal(0, code);
+        foreach (var preset in new[] { "resnet56-cifar10", "vgg19-cifar100", "resnet34-imagenet", "resnet56-mnist", "figure2-fashion", "figure2-fashion-small" })
+        {
+            Assert.Contains(preset, output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void ADryRunOfResNet56OnCifar10ShowsTableOneSettingsTheForceAndTableTwoSpeedups()
+    {
+        var (code, output, error) = CliHarness.Run("experiment", "resnet56-cifar10", "--dry-run", "--epochs", "3", "--alpha", "1e-12");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("SGD(0.9, 0), P1, 3 epochs, batch 128", output, StringComparison.Ordinal);
+        Assert.Contains("SGD(0.9, 5e-4), P2, 120 epochs, batch 128", output, StringComparison.Ordinal);
+        Assert.Contains("electrostatic force (alpha_e 1E-12", output, StringComparison.Ordinal);
+        Assert.Matches(@"Overridden\s*│\s*--epochs, --alpha", output);
+        foreach (var speedup in new[] { "2.17x", "2.62x", "2.73x" })
+        {
+            // Computed on the network, and as Table 2 prints it.
+            Assert.Equal(2, output.Split(speedup).Length - 1);
+        }
+    }
 }
