@@ -1,8 +1,12 @@
 using System.Globalization;
+using Microsoft.ML.ElectrostaticPruning;
 
 namespace ElectrostaticPruning.Samples.Cli;
 
-/// <summary>Parsers for option values that are richer than a number; errors name the option and what was expected.</summary>
+/// <summary>
+/// Turns option text into values and the library's types. Every error is a <see cref="FormatException"/> whose message
+/// starts with the option and says what is accepted.
+/// </summary>
 internal static class OptionParsing
 {
     /// <summary>The sweep of the paper's Figure 2: 0, 0.1, ..., 0.9.</summary>
@@ -29,9 +33,7 @@ internal static class OptionParsing
                 throw new FormatException($"{option} range '{text}' must have the form start:stop:step, e.g. '0:0.9:0.1'.");
             }
 
-            var start = ParseNumber(parts[0], option);
-            var stop = ParseNumber(parts[1], option);
-            var step = ParseNumber(parts[2], option);
+            var (start, stop, step) = (ParseNumber(parts[0], option), ParseNumber(parts[1], option), ParseNumber(parts[2], option));
             if (step <= 0 || stop < start)
             {
                 throw new FormatException($"{option} range '{text}' needs step > 0 and stop >= start.");
@@ -46,21 +48,18 @@ internal static class OptionParsing
             ratios.AddRange(text.Split(',', StringSplitOptions.TrimEntries).Select(token => ParseNumber(token, option)));
         }
 
-        foreach (var ratio in ratios)
+        var outside = ratios.Where(r => r is < 0 or >= 1).ToList();
+        if (outside.Count > 0)
         {
-            if (ratio is < 0 or >= 1)
-            {
-                throw new FormatException(
-                    string.Create(CultureInfo.InvariantCulture, $"{option}: ratio {ratio} is outside [0, 1); a ratio is the fraction of filters removed per layer."));
-            }
+            throw new FormatException(
+                string.Create(CultureInfo.InvariantCulture, $"{option}: ratio {outside[0]} is outside [0, 1); a ratio is the fraction of filters removed per layer."));
         }
 
-        return ratios.Distinct().Order().ToList();
+        return [.. ratios.Distinct().Order()];
     }
 
-    /// <summary>
-    /// Parses a <c>--model</c> value: <c>path</c> or <c>label=path</c>. Without a label the file name without extension is used.
-    /// </summary>
+    /// <summary>Parses a <c>--model</c> value: <c>path</c> or <c>label=path</c>. Without a label the file name without extension is used.</summary>
+    /// <exception cref="FormatException">The text is empty, or has a label but no path.</exception>
     public static (string Label, string Path) ParseLabeledPath(string text, string option = "--model")
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -71,21 +70,92 @@ internal static class OptionParsing
         var separator = text.IndexOf('=', StringComparison.Ordinal);
         if (separator > 0 && !File.Exists(text))
         {
-            var label = text[..separator].Trim();
-            var path = text[(separator + 1)..].Trim();
-            if (path.Length == 0)
-            {
-                throw new FormatException($"{option} '{text}' has a label but no path.");
-            }
-
-            return (label, path);
+            var (label, path) = (text[..separator].Trim(), text[(separator + 1)..].Trim());
+            return path.Length > 0 ? (label, path) : throw new FormatException($"{option} '{text}' has a label but no path.");
         }
 
         return (Path.GetFileNameWithoutExtension(text), text);
+    }
+
+    /// <summary>Parses comma-separated seeds, e.g. <c>1,2</c>.</summary>
+    /// <exception cref="FormatException">A token is not a non-negative integer, or the list is empty.</exception>
+    public static IReadOnlyList<int> ParseSeeds(string text, string option = "--seeds")
+    {
+        var tokens = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return tokens.Length > 0 && tokens.All(t => int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            ? [.. tokens.Select(t => int.Parse(t, CultureInfo.InvariantCulture))]
+            : throw new FormatException($"{option}: '{text}' must be a comma-separated list of seeds (integers 0 or more), e.g. 1,2.");
+    }
+
+    /// <summary>Parses a network name; case, dashes and underscores are ignored ("resnet-56" is <see cref="CnnArchitecture.ResNet56"/>).</summary>
+    /// <exception cref="FormatException">No network has that name; the message lists them.</exception>
+    public static CnnArchitecture ParseArchitecture(string text, string option = "--architecture")
+    {
+        foreach (var architecture in Enum.GetValues<CnnArchitecture>())
+        {
+            if (Normalize(architecture.ToString()) == Normalize(text))
+            {
+                return architecture;
+            }
+        }
+
+        throw new FormatException($"{option}: unknown network '{text}'; expected one of {string.Join(", ", Enum.GetNames<CnnArchitecture>())}.");
+    }
+
+    /// <summary>Parses paper or exact.</summary>
+    /// <exception cref="FormatException">Neither.</exception>
+    public static ForceGradientMode ParseGradientMode(string text, string option = "--gradient-mode") => Normalize(text) switch
+    {
+        "paper" => ForceGradientMode.Paper,
+        "exact" => ForceGradientMode.Exact,
+        _ => throw new FormatException($"{option}: unknown gradient mode '{text}'; expected paper or exact."),
+    };
+
+    /// <summary>Parses auto, cpu or cuda.</summary>
+    /// <exception cref="FormatException">None of these.</exception>
+    public static TrainingDevice ParseDevice(string text, string option = "--device") => Normalize(text) switch
+    {
+        "auto" => TrainingDevice.Auto,
+        "cpu" => TrainingDevice.Cpu,
+        "cuda" => TrainingDevice.Cuda,
+        _ => throw new FormatException($"{option}: unknown device '{text}'; expected auto, cpu or cuda."),
+    };
+
+    /// <summary>Parses a pruning plan (<see cref="PruningPlan.Parse"/>: ratio, per-stage list or layer map, then skip, round, rank and compensate).</summary>
+    /// <exception cref="FormatException">The library's message, after the option.</exception>
+    public static PruningPlan ParsePlan(string text, string option = "--plan") => Parse(() => PruningPlan.Parse(text), option);
+
+    /// <summary>Parses P1, P2 or <c>"epoch:rate,..."</c> (<see cref="LearningRateSchedule.Parse"/>).</summary>
+    /// <exception cref="FormatException">The library's message, after the option.</exception>
+    public static LearningRateSchedule ParseSchedule(string text, string option = "--lr") => Parse(() => LearningRateSchedule.Parse(text), option);
+
+    /// <summary>Parses an image shape <c>CxHxW</c>, e.g. 3x32x32.</summary>
+    /// <exception cref="FormatException">Not three positive integers separated by 'x'.</exception>
+    public static ImageShape ParseShape(string text, string option = "--input")
+    {
+        var parts = text.Split('x', 'X');
+        int[] sizes = [.. parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0)];
+        return sizes is [> 0 and var c, > 0 and var h, > 0 and var w]
+            ? new ImageShape(c, h, w)
+            : throw new FormatException($"{option} '{text}' must be CxHxW with positive integers, e.g. 3x32x32.");
+    }
+
+    private static T Parse<T>(Func<T> parse, string option)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{option}: {e.Message}", e);
+        }
     }
 
     private static double ParseNumber(string token, string option) =>
         double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
             ? value
             : throw new FormatException($"{option}: '{token}' is not a number.");
+
+    private static string Normalize(string text) => new string([.. text.Where(char.IsLetterOrDigit)]).ToLowerInvariant();
 }

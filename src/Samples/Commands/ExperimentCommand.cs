@@ -1,12 +1,11 @@
 using ElectrostaticPruning.Samples.Cli.Settings;
 using ElectrostaticPruning.Samples.Experiments;
-using ElectrostaticPruning.Samples.Study;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace ElectrostaticPruning.Samples.Commands;
 
-/// <summary><c>experiment</c>: one of the paper's experiments with Table 1's settings and Table 2's plans.</summary>
+/// <summary><c>experiment</c>: one of the paper's experiments (Table 1's settings, Table 2's plans) or a Figure 2 protocol study.</summary>
 internal sealed class ExperimentCommand(IAnsiConsole console) : Command<ExperimentCommandSettings>
 {
     /// <inheritdoc/>
@@ -19,19 +18,13 @@ internal sealed class ExperimentCommand(IAnsiConsole console) : Command<Experime
             return 0;
         }
 
-        if (Figure2Presets.Find(settings.Preset) is { } study)
-        {
-            return settings.DryRun ? 0 : Figure2Study.Run(console, study, settings, cancellationToken);
-        }
-
-        var experiment = ExperimentResolver.Resolve(ExperimentPresets.Find(settings.Preset), settings);
+        var experiment = ResolvedExperiment.Resolve(ExperimentPresets.Find(settings.Preset), settings);
         console.Write(ExperimentView.Settings(experiment));
-        console.Write(ExperimentView.Plans(experiment));
-        if (settings.DryRun)
+        if (experiment.Plans.Count > 0)
         {
-            return 0;
+            console.Write(ExperimentView.Plans(experiment));
         }
 
-        return ExperimentRunner.Run(console, experiment, settings, cancellationToken);
+        return settings.DryRun ? 0 : ExperimentRunner.Run(console, experiment, settings, cancellationToken);
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using ElectrostaticPruning.Samples.Cli;
 using ElectrostaticPruning.Samples.Cli.Settings;
 using ElectrostaticPruning.Samples.Data;
-using ElectrostaticPruning.Samples.Experiments;
 using ElectrostaticPruning.Samples.Jobs;
 using ElectrostaticPruning.Samples.Reporting;
 using ElectrostaticPruning.Samples.Reporting.Progress;
@@ -23,17 +22,18 @@ internal sealed class FinetuneCommand(IAnsiConsole console) : Command<FinetuneCo
         var mlContext = new MLContext(seed: settings.Seed);
         using var trained = ModelFiles.Load(mlContext, settings.Model!);
         var data = DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data!), settings);
-        var plan = settings.Plan is null ? trained.PruningPlan : LibraryOptions.ParsePlan(settings.Plan, settings.Skip);
-        var recipe = new TrainingRecipe(settings.Epochs, settings.BatchSize, settings.Momentum, settings.WeightDecay, settings.LearningRate, settings.Augment);
+        var plan = settings.Plan is null ? trained.PruningPlan : OptionParsing.ParsePlan(settings.Plan);
+        var options = settings.ToOptions();
         console.MarkupLine($"[bold]Data[/]        {Markup.Escape(data.Description)}");
-        console.MarkupLine($"[bold]Fine-tuning[/] plan {Markup.Escape(plan.ToString())}, {Markup.Escape(recipe.ToString())}");
+        console.MarkupLine(Markup.Escape(FormattableString.Invariant(
+            $"Fine-tuning plan {plan}, SGD({options.Momentum}, {options.WeightDecay}), lr {options.LearningRateSchedule}, {options.Epochs} epochs, batch {options.BatchSize}{(options.Augment ? ", augmented" : string.Empty)}")));
 
         var (tuned, before, after) = ProgressBoards.Run(console, board =>
         {
-            var line = board.Start("fine-tune", settings.Epochs);
+            var line = board.Start("fine-tune", options.Epochs);
             using var pruned = trained.Prune(plan);
             var accuracyBefore = PrunedEvaluation.Accuracy(mlContext, pruned, data.Test);
-            var fineTuned = FineTuning.FineTune(pruned, data.Train, recipe, settings.Seed, LibraryOptions.ParseDevice(settings.Device), line, cancellationToken);
+            var fineTuned = FineTuning.FineTune(pruned, data.Train, options, line, cancellationToken);
             var accuracyAfter = PrunedEvaluation.Accuracy(mlContext, fineTuned, data.Test);
             line.Complete($"{Units.Percent(accuracyBefore)} -> {Units.Percent(accuracyAfter)}");
             return (fineTuned, accuracyBefore, accuracyAfter);

@@ -10,7 +10,7 @@ using Spectre.Console.Cli;
 
 namespace ElectrostaticPruning.Samples.Commands;
 
-/// <summary><c>prune</c>: re-prune a trained model's dense network by another plan, without retraining.</summary>
+/// <summary><c>prune</c>: re-prune a trained model's dense network by another plan (<c>model.Prune(plan)</c>), without retraining.</summary>
 internal sealed class PruneCommand(IAnsiConsole console) : Command<PruneCommandSettings>
 {
     /// <inheritdoc/>
@@ -20,7 +20,7 @@ internal sealed class PruneCommand(IAnsiConsole console) : Command<PruneCommandS
         var mlContext = new MLContext(seed: settings.Seed);
         var (trained, schema) = ModelFiles.LoadWithSchema(mlContext, settings.Model!);
         using var disposeTrained = trained;
-        using var pruned = trained.Prune(LibraryOptions.ParsePlan(settings.Plan!, settings.Skip));
+        using var pruned = trained.Prune(OptionParsing.ParsePlan(settings.Plan!));
         var summary = pruned.Summary;
         console.Write(SummaryCommand.LayerTable(summary));
         console.Write(NetworkSummaryView.Complexity(summary.Dense, summary.Pruned));
@@ -35,7 +35,6 @@ internal sealed class PruneCommand(IAnsiConsole console) : Command<PruneCommandS
         }
 
         ModelFiles.Save(mlContext, pruned, schema, save);
-
         console.MarkupLine($"Saved {Markup.Escape(save)}.");
         return 0;
     }

@@ -19,7 +19,7 @@ internal sealed class SummaryCommand(IAnsiConsole console) : Command<SummaryComm
         if (settings.Model is not null)
         {
             using var loaded = ModelFiles.Load(new MLContext(seed: settings.Seed), settings.Model);
-            using var repruned = settings.Plan is null ? null : loaded.Prune(LibraryOptions.ParsePlan(settings.Plan, settings.Skip));
+            using var repruned = settings.Plan is null ? null : loaded.Prune(OptionParsing.ParsePlan(settings.Plan));
             var summary = (repruned ?? loaded).Summary;
             console.Write(LayerTable(summary));
             console.Write(NetworkSummaryView.Complexity(summary.Dense, summary.Pruned));
@@ -63,15 +63,14 @@ internal sealed class SummaryCommand(IAnsiConsole console) : Command<SummaryComm
 
     private static NetworkDescription Describe(SummaryCommandSettings settings)
     {
-        var architecture = LibraryOptions.ParseArchitecture(settings.Architecture!);
-        var shape = LibraryOptions.DefaultInputShape(architecture);
-        if (settings.Input is not null)
-        {
-            var (channels, height, width) = SummaryCommandSettings.ParseShape(settings.Input);
-            shape = new ImageShape(channels, height, width);
-        }
+        var architecture = OptionParsing.ParseArchitecture(settings.Architecture!);
+        var imageNet = architecture is CnnArchitecture.ResNet18 or CnnArchitecture.ResNet34 or CnnArchitecture.ResNet50;
 
-        var plan = settings.Plan is null ? null : LibraryOptions.ParsePlan(settings.Plan, settings.Skip);
-        return NetworkDescription.Describe(architecture, shape, settings.Classes ?? LibraryOptions.DefaultClassCount(architecture), plan);
+        // The input and classes the paper uses: 28x28 gray for SmallCnn, 224x224 RGB and 1000 classes for ImageNet ResNets, else 32x32 RGB.
+        var shape = settings.Input is not null ? OptionParsing.ParseShape(settings.Input)
+            : architecture == CnnArchitecture.SmallCnn ? new ImageShape(1, 28, 28)
+            : imageNet ? new ImageShape(3, 224, 224) : new ImageShape(3, 32, 32);
+        var plan = settings.Plan is null ? null : OptionParsing.ParsePlan(settings.Plan);
+        return NetworkDescription.Describe(architecture, shape, settings.Classes ?? (imageNet ? 1000 : 10), plan);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ElectrostaticPruning.Samples.Cli;
 using ElectrostaticPruning.Samples.Cli.Settings;
 using ElectrostaticPruning.Samples.Data;
 using ElectrostaticPruning.Samples.Jobs;
@@ -12,47 +13,41 @@ using Spectre.Console.Cli;
 namespace ElectrostaticPruning.Samples.Commands;
 
 /// <summary>
-/// <c>train</c>: one model through the ML.NET trainer, pruned by its plan, optionally fine-tuned, then saved. With
-/// <c>--init MODEL</c> training continues from that model's dense network (warm start).
+/// <c>train</c>: one model through the ML.NET trainer with the options the flags give (the library's defaults
+/// otherwise), pruned by its plan, optionally fine-tuned, then saved. With <c>--init MODEL</c> training continues from
+/// that model's dense network (warm start); with <c>--checkpoint FILE</c> it writes a checkpoint after every epoch and
+/// continues from one that exists.
 /// </summary>
 internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommandSettings>
 {
-    /// <summary>Epochs when --epochs is not given.</summary>
-    public const int DefaultEpochs = 10;
-
     /// <inheritdoc/>
     public override int Execute(CommandContext context, TrainCommandSettings settings, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         RunEnvironment.ApplyThreads(settings.Threads);
         var mlContext = new MLContext(seed: settings.Seed);
-        var data = DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data!), settings);
         using var initial = settings.Init is null ? null : ModelFiles.Load(mlContext, settings.Init, "--init");
-        var initialArchitecture = initial?.Summary.Architecture;
-        var epochs = settings.Epochs ?? DefaultEpochs;
-        var defaults = TrainingSpecs.Defaults(initialArchitecture ?? CnnArchitecture.SmallCnn, data.Shape, data.ClassNames.Count, epochs, CompareJob.DefaultAlpha) with
-        {
-            Schedule = TrainingSpecs.ShortRunSchedule(epochs),
-        };
-        var spec = TrainingSpecs.Resolve(settings, defaults, data.Shape, data.ClassNames.Count);
-        if (initialArchitecture is { } architecture && spec.Architecture != architecture)
-        {
-            throw new ArgumentException(
-                $"--init '{settings.Init}' is a {architecture} model but --architecture is {spec.Architecture}; leave --architecture out or give {architecture}.", nameof(settings.Architecture));
-        }
-
-        console.MarkupLine($"[bold]Data[/]     {Markup.Escape(data.Description)}");
-        console.MarkupLine($"[bold]Training[/] {Markup.Escape(spec.Describe())}");
+        var options = settings.ToOptions(initial?.Summary.Architecture);
+        var data = DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data!), settings);
+        console.MarkupLine($"[bold]Data[/]        {Markup.Escape(data.Description)}");
+        console.MarkupLine($"[bold]Training[/]    {Markup.Escape(OptionsText.Training(options))}");
+        console.MarkupLine($"[bold]Regularizer[/] {Markup.Escape(OptionsText.Regularizer(options.Regularizer))}");
         if (initial is not null)
         {
-            console.MarkupLine($"[bold]Init[/]     {Markup.Escape($"{settings.Init}: {initial.Summary.Architecture}, trained {initial.Summary.Training.Count} epochs")}");
+            console.MarkupLine($"[bold]Init[/]        {Markup.Escape($"{settings.Init}: {initial.Summary.Architecture}, trained {initial.Summary.Training.Count} epochs")}");
         }
 
-        using var model = ProgressBoards.Run(console, board => FitFrom(initial, settings.Init, mlContext, data, spec, board, cancellationToken));
+        if (options.CheckpointPath is { } checkpoint)
+        {
+            console.MarkupLine($"[bold]Checkpoint[/]  {Markup.Escape(File.Exists(checkpoint) ? $"{checkpoint} exists: training continues after its last epoch" : $"{checkpoint}, written after every epoch")}");
+        }
+
+        using var model = ProgressBoards.Run(console, board => FitFrom(initial, settings.Init, mlContext, data, options, board, cancellationToken));
         var save = settings.Save ?? settings.OutputPath("model.zip");
         ModelFiles.Save(mlContext, model, data.Train.Schema, save);
 
         var summary = model.Summary;
+        console.MarkupLine($"[bold]Options[/]     {Markup.Escape(summary.TrainingOptions)}");
         console.MarkupLine($"Test top-1: dense {Units.Percent(summary.Training.Last?.ValidationAccuracy ?? double.NaN)}, " +
             $"pruned by {Markup.Escape(summary.PruningPlan.ToString())}{(summary.FineTuning.Count > 0 ? " and fine-tuned" : string.Empty)} " +
             $"[bold]{Units.Percent(PrunedEvaluation.Accuracy(mlContext, model, data.Test))}[/] at {Units.Speedup(summary.Speedup)} fewer FLOPs " +
@@ -63,16 +58,15 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommandS
 
     /// <summary>Trains from scratch, or from <paramref name="initial"/>; a model that does not fit the data is reported as an --init error.</summary>
     private static ElectrostaticCnnTransformer FitFrom(
-        ElectrostaticCnnTransformer? initial, string? path, MLContext mlContext, LoadedData data, TrainingSpec spec, IProgressBoard board, CancellationToken cancellationToken)
+        ElectrostaticCnnTransformer? initial, string? path, MLContext mlContext, LoadedData data, ElectrostaticCnnTrainer.Options options, IProgressBoard board, CancellationToken cancellationToken)
     {
         try
         {
-            return ModelTraining.Fit(mlContext, data.Train, data.Test, spec, board, cancellationToken, initial);
+            return ModelTraining.Fit(mlContext, data.Train, data.Test, Regularizers.Label(options.Regularizer), options, board, cancellationToken, initial);
         }
         catch (ArgumentException e) when (initial is not null && e.ParamName == "initialModel")
         {
-            var message = e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
-            throw new ArgumentException($"--init '{path}' does not fit the data: {message}", "init", e);
+            throw new ArgumentException($"--init '{path}' does not fit the data: {ErrorReporter.OneLine(e)}", "--init", e);
         }
     }
 }

@@ -15,15 +15,18 @@ internal static class ExperimentView
         var table = new Table().RoundedBorder().Title("Experiments of the paper (experiment <PRESET>)");
         table.AddColumn("Preset");
         table.AddColumn("Network / data");
-        table.AddColumn("alpha_e");
-        table.AddColumn("Plans (Table 2)");
+        table.AddColumn("Methods");
+        table.AddColumn("Plans (Table 2) or sweep");
         foreach (var preset in ExperimentPresets.All)
         {
+            var methods = Regularizers.ParseMethods(preset.Methods).Select(Regularizers.LabelWithRate).ToList();
             table.AddRow(
                 Markup.Escape(preset.Name),
                 Markup.Escape(preset.Title),
-                preset.Alpha.ToString("0e0", CultureInfo.InvariantCulture),
-                Markup.Escape(string.Join("  ", preset.Plans.Take(3).Select(p => p.Plan)) + (preset.Plans.Count > 3 ? "  ..." : string.Empty)));
+                Markup.Escape(methods.Count > 3 ? $"{methods.Count} methods: plain, L1-norm, slimming, the forces" : string.Join(", ", methods)),
+                Markup.Escape(preset.IsStudy
+                    ? $"sweep 0 ... 0.9, {preset.SeedCount} seeds, pruned {preset.Variants.Replace(",", ", ", StringComparison.Ordinal)}"
+                    : string.Join("  ", preset.Plans.Take(3).Select(p => p.Plan)) + (preset.Plans.Count > 3 ? "  ..." : string.Empty)));
         }
 
         return table;
@@ -40,15 +43,20 @@ internal static class ExperimentView
         void Row(string name, string value) => table.AddRow($"[bold]{Markup.Escape(name)}[/]", Markup.Escape(value));
         Row("Network", $"{preset.Architecture}, input {preset.InputShape}, {preset.ClassCount} classes");
         Row("Data (--data)", preset.DataHint);
-        Row("Training (pr)", experiment.Training.ToString());
-        Row("Regularizer", experiment.Regularizer switch
+        if (experiment.PretrainEpochs > 0)
         {
-            RegularizerKind.ElectrostaticForce => string.Create(CultureInfo.InvariantCulture,
-                $"electrostatic force, alpha_e = {experiment.Alpha:0.##e0}, k_e = {experiment.CoulombConstant:0.##e0}, {experiment.GradientMode} gradient"),
-            RegularizerKind.L1 => "L1-norm",
-            _ => "none",
-        });
+            Row("Pretraining", $"plain, {experiment.Training with { Epochs = experiment.PretrainEpochs }}; every method continues from it");
+        }
+
+        Row("Training (pr)", $"{experiment.Training}, plan {experiment.TrainingPlan}");
+        Row("Methods", string.Join("; ", experiment.Methods.Select(OptionsText.Regularizer)));
         Row("Fine-tuning (ft)", experiment.FineTuning?.ToString() ?? "none");
+        Row("Seeds", string.Join(", ", experiment.Seeds));
+        if (experiment.Ratios.Count > 0)
+        {
+            Row("Sweep", string.Create(CultureInfo.InvariantCulture, $"ratios {string.Join(", ", experiment.Ratios.Select(r => r.ToString(CultureInfo.InvariantCulture)))}, pruned {string.Join(", ", experiment.Variants.Select(v => v.Name))}, without fine-tuning"));
+        }
+
         Row("Source", preset.Notes);
         if (experiment.Overridden.Count > 0)
         {
@@ -70,17 +78,15 @@ internal static class ExperimentView
         var table = new Table().RoundedBorder().Title(Markup.Escape(
             $"Plans on {preset.Architecture} ({Units.Parameters(dense.Parameters)} params, {Units.Flops(dense.Flops)}, {Units.WithPrefix(dense.MultiplyAccumulates, "MACs")} dense)"));
         table.AddColumn("Plan");
-        table.AddColumn("Skip");
         table.AddColumn(new TableColumn("Params").RightAligned());
         table.AddColumn(new TableColumn("FLOPs").RightAligned());
         table.AddColumn(new TableColumn("Speedup").RightAligned());
         table.AddColumn(new TableColumn("Paper (Table 2)").RightAligned());
         foreach (var plan in experiment.Plans)
         {
-            var description = NetworkDescription.Describe(preset.Architecture, preset.InputShape, preset.ClassCount, LibraryOptions.ParsePlan(plan.Plan, plan.Skip));
+            var description = NetworkDescription.Describe(preset.Architecture, preset.InputShape, preset.ClassCount, OptionParsing.ParsePlan(plan.Plan));
             table.AddRow(
                 Markup.Escape(plan.Plan),
-                Markup.Escape(plan.Skip ?? "-"),
                 Units.Parameters(description.Pruned!.Parameters),
                 Units.Flops(description.Pruned.Flops),
                 $"[bold]{Units.Speedup(description.Speedup!.Value)}[/]",

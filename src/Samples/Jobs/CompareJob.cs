@@ -2,7 +2,6 @@ using System.Diagnostics;
 using ElectrostaticPruning.Samples.Cli;
 using ElectrostaticPruning.Samples.Cli.Settings;
 using ElectrostaticPruning.Samples.Data;
-using ElectrostaticPruning.Samples.Experiments;
 using ElectrostaticPruning.Samples.Infrastructure;
 using ElectrostaticPruning.Samples.Plots;
 using ElectrostaticPruning.Samples.Reporting;
@@ -30,46 +29,64 @@ internal sealed class CompareJob(IAnsiConsole console)
     /// <summary>Fine-tuning epochs when --finetune-speedup is given without --finetune-epochs.</summary>
     public const int DefaultFineTuneEpochs = 2;
 
+    /// <summary>
+    /// The four models the job trains, with their table labels: plain, L1-norm, the paper's force (the regularizer flags
+    /// set these three) and the library's default regularizer as it is; all with the settings the training flags give,
+    /// else the job's (SmallCnn, <see cref="DefaultEpochs"/> epochs, <see cref="ShortRunSchedule"/>, <see cref="DefaultPlan"/>,
+    /// the library's other defaults).
+    /// </summary>
+    /// <exception cref="FormatException">A flag's text cannot be parsed.</exception>
+    /// <exception cref="ArgumentException">A regularizer flag that none of the three has.</exception>
+    public static IReadOnlyList<(string Label, ElectrostaticCnnTrainer.Options Options)> Models(CompareCommandSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var epochs = settings.Epochs ?? DefaultEpochs;
+        PruningRegularizer.OptionsBase?[] tuned = [null, new L1Regularizer.Options(), new ElectrostaticForceRegularizer.Options { ForceRate = DefaultAlpha }];
+        settings.ApplyKnobs(tuned);
+        return [.. tuned.Append(new FoldedForceRegularizer.Options()).Select(regularizer =>
+        {
+            var options = settings.ApplyTraining(new ElectrostaticCnnTrainer.Options { Epochs = epochs, LearningRateSchedule = ShortRunSchedule(epochs), Regularizer = regularizer });
+            options.PruningPlan = settings.Plan is null ? DefaultPlan(options.Architecture) : options.PruningPlan;
+            return (Regularizers.Label(regularizer), options);
+        })];
+    }
+
+    /// <summary>
+    /// The learning rate of short CPU runs: 0.02, divided by 10 for the last quarter of the epochs (at least the last one
+    /// when there are two or more; a constant 0.02 for one). P1's 0.1 is too high for the small CNN, and P1 only decays at epoch 100.
+    /// </summary>
+    public static LearningRateSchedule ShortRunSchedule(int epochs)
+    {
+        var decay = Math.Min(epochs - 1, (int)Math.Ceiling(epochs * 0.75));
+        return decay < 1 ? LearningRateSchedule.Constant(0.02) : LearningRateSchedule.Parse(FormattableString.Invariant($"0:0.02,{decay}:0.002"));
+    }
+
+    /// <summary>
+    /// The plan when none is given: half of every prunable conv (for VGG the first conv is kept, as in the paper), pruned the
+    /// library's default way (BatchNorm-folded ranking, removed channels compensated); the sweep prunes the same way.
+    /// </summary>
+    public static PruningPlan DefaultPlan(CnnArchitecture architecture) =>
+        PruningPlan.PaperSweep(architecture, 0.5).WithRanking(FilterRanking.FoldedL1Norm).WithCompensation();
+
     /// <summary>Runs the job and returns the exit code.</summary>
     public int Run(CompareCommandSettings settings, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var clock = Stopwatch.StartNew();
         RunEnvironment.ApplyThreads(settings.Threads);
+        var models = Models(settings);
         var mlContext = new MLContext(seed: settings.Seed);
-        var source = DataSourceDetector.Detect(settings.Data ?? RepositoryLocator.FindEmbeddedData());
-        var data = DataLoader.Load(mlContext, source, settings);
+        var data = DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data ?? RepositoryLocator.FindEmbeddedData()), settings);
         var ratios = OptionParsing.ParseRatios(settings.Ratios);
-        var architecture = settings.Architecture is null ? CnnArchitecture.SmallCnn : LibraryOptions.ParseArchitecture(settings.Architecture);
-        var epochs = settings.Epochs ?? DefaultEpochs;
-        var defaults = TrainingSpecs.Defaults(architecture, data.Shape, data.ClassNames.Count, epochs, DefaultAlpha) with
-        {
-            Schedule = TrainingSpecs.ShortRunSchedule(epochs),
-        };
-        var electrostatic = TrainingSpecs.Resolve(settings, defaults, data.Shape, data.ClassNames.Count) with
-        {
-            Method = Methods.Electrostatic,
-            Regularizer = RegularizerKind.ElectrostaticForce,
-
-            // --finetune-epochs belongs to the fine-tuning stage after the sweep, not to Fit: the sweep needs the models unpruned.
-            FineTuneEpochs = 0,
-        };
-        // The library's default regularizer at its default rate (--alpha sets the paper's force only).
-        var folded = electrostatic with { Method = Methods.FoldedForce, Regularizer = RegularizerKind.FoldedElectrostaticForce, Alpha = new ElectrostaticCnnTrainer.Options().ForceRate };
-        TrainingSpec[] specs =
-        [
-            electrostatic with { Method = Methods.Plain, Regularizer = RegularizerKind.None },
-            electrostatic with { Method = Methods.L1, Regularizer = RegularizerKind.L1 },
-            electrostatic,
-            folded,
-        ];
+        var architecture = models[0].Options.Architecture;
 
         console.MarkupLine($"[bold]Data[/]     {Markup.Escape(data.Description)}");
-        console.MarkupLine($"[bold]Training[/] {Markup.Escape(electrostatic.Describe())}; L1 rate {electrostatic.L1Rate:G3}; {Methods.FoldedForce} alpha_e {folded.Alpha:G3} on the filters the plan removes, the first half plain");
+        console.MarkupLine($"[bold]Training[/] {Markup.Escape(OptionsText.Training(models[0].Options))}");
+        console.MarkupLine($"[bold]Methods[/]  {Markup.Escape(string.Join("; ", models.Select(m => OptionsText.Regularizer(m.Options.Regularizer))))}");
         console.MarkupLine($"[bold]Machine[/]  {Markup.Escape(RunEnvironment.Describe())}");
         console.MarkupLine($"[bold]Output[/]   {Markup.Escape(Path.GetFullPath(settings.Output))}");
 
-        var outcome = ProgressBoards.Run(console, board => Execute(mlContext, data, specs, ratios, settings, board, cancellationToken));
+        var outcome = ProgressBoards.Run(console, board => Execute(mlContext, data, models, ratios, settings, board, cancellationToken));
         using var disposeModels = new DisposableList(outcome.Trainings.Select(t => t.Model));
 
         var table = ResultsTable.Create(outcome.Sweeps);
@@ -83,9 +100,9 @@ internal sealed class CompareJob(IAnsiConsole console)
         var output = settings.Output;
         var figure2 = OutputFiles.WriteFigure2(output, outcome.Sweeps, subtitle, data.ClassNames.Count);
         var figure3 = OutputFiles.WriteFigure3(output, outcome.Norms, $"Normalized filter L1 norms of the regularized layers ({architecture}, sorted)");
-        foreach (var (spec, model, _, _) in outcome.Trainings)
+        foreach (var training in outcome.Trainings)
         {
-            ModelFiles.Save(mlContext, model, data.Train.Schema, Path.Combine(output, ModelFileName(spec.Method)));
+            ModelFiles.Save(mlContext, training.Model, data.Train.Schema, Path.Combine(output, ModelFileName(training.Label)));
         }
 
         clock.Stop();
@@ -95,7 +112,7 @@ internal sealed class CompareJob(IAnsiConsole console)
             data.Description,
             RunEnvironment.Describe(),
             [.. outcome.Trainings.Select(t =>
-                $"{t.Spec.Method}: {t.Spec.Describe()}; trained in {Units.Duration(t.Duration)}, dense top-1 {Units.Percent(t.DenseAccuracy)}")],
+                $"{t.Label}: {t.Model.Summary.TrainingOptions}; trained in {Units.Duration(t.Duration)}, dense top-1 {Units.Percent(t.DenseAccuracy)}")],
             table,
             outcome.FineTuned,
             clock.Elapsed,
@@ -116,32 +133,36 @@ internal sealed class CompareJob(IAnsiConsole console)
 
         console.MarkupLine($"[bold]Figure 2[/] {Markup.Escape(figure2)}");
         console.MarkupLine($"[bold]Figure 3[/] {Markup.Escape(figure3)}");
-        console.MarkupLine($"[bold]Models[/]   {Markup.Escape(string.Join(", ", specs.Select(s => Path.Combine(output, ModelFileName(s.Method)))))}");
+        console.MarkupLine($"[bold]Models[/]   {Markup.Escape(string.Join(", ", models.Select(m => Path.Combine(output, ModelFileName(m.Label)))))}");
         console.MarkupLine($"[bold]Wall-clock[/] {Units.Duration(clock.Elapsed)} ({Markup.Escape(RunEnvironment.Describe())})");
         return 0;
     }
 
     /// <summary>The file a method's model is saved to, e.g. "model-electrostatic-force.zip".</summary>
-    public static string ModelFileName(string method) => $"model-{method.ToLowerInvariant().Replace(' ', '-')}.zip";
+    public static string ModelFileName(string label) => $"model-{label.ToLowerInvariant().Replace(' ', '-')}.zip";
 
     private static Outcome Execute(
-        MLContext mlContext, LoadedData data, IReadOnlyList<TrainingSpec> specs, IReadOnlyList<double> ratios, CompareCommandSettings settings, IProgressBoard board, CancellationToken cancellationToken)
+        MLContext mlContext,
+        LoadedData data,
+        IReadOnlyList<(string Label, ElectrostaticCnnTrainer.Options Options)> models,
+        IReadOnlyList<double> ratios,
+        CompareCommandSettings settings,
+        IProgressBoard board,
+        CancellationToken cancellationToken)
     {
         var trainings = new List<Training>();
-        foreach (var spec in specs)
+        foreach (var (label, options) in models)
         {
             var started = Stopwatch.GetTimestamp();
-            var model = ModelTraining.Fit(mlContext, data.Train, data.Test, spec, board, cancellationToken);
-            var duration = Stopwatch.GetElapsedTime(started);
-            var dense = model.Summary.Training.Last?.ValidationAccuracy ?? double.NaN;
-            trainings.Add(new Training(spec, model, duration, dense));
+            var model = ModelTraining.Fit(mlContext, data.Train, data.Test, label, options, board, cancellationToken);
+            trainings.Add(new Training(label, model, Stopwatch.GetElapsedTime(started), model.Summary.Training.Last?.ValidationAccuracy ?? double.NaN));
         }
 
         var sweepLine = board.Start("pruning sweep", trainings.Count * ratios.Count);
-        var sweeps = trainings.Select(t => PrunedEvaluation.Sweep(t.Spec.Method, t.Model, ratios, data.Test, sweepLine, cancellationToken)).ToList();
+        var sweeps = trainings.Select(t => PrunedEvaluation.Sweep(t.Label, t.Model, ratios, data.Test, sweepLine, cancellationToken)).ToList();
         sweepLine.Complete($"{trainings.Count} models x {ratios.Count} ratios");
 
-        var norms = trainings.SelectMany(t => t.Model.GetFilterNorms().Select(profile => new LayerFilterNorms(t.Spec.Method, profile.Name, profile.NormalizedL1Norms))).ToList();
+        var norms = trainings.SelectMany(t => t.Model.GetFilterNorms().Select(profile => new LayerFilterNorms(t.Label, profile.Name, profile.NormalizedL1Norms))).ToList();
 
         var fineTuned = new List<FineTuneRow>();
         if (settings.FinetuneSpeedup > 0)
@@ -150,19 +171,24 @@ internal sealed class CompareJob(IAnsiConsole console)
                 ?? throw new ArgumentException(
                     $"--finetune-speedup {settings.FinetuneSpeedup}: no swept ratio reaches it (the largest gives {Units.Speedup(sweeps[0].Points[^1].Speedup)}); add larger --ratios.");
             var epochs = settings.FinetuneEpochs is { } e and > 0 ? e : DefaultFineTuneEpochs;
-            var recipe = new TrainingRecipe(epochs, specs[0].BatchSize, 0.9, 5e-4, "P2", specs[0].Augment);
             for (var i = 0; i < trainings.Count; i++)
             {
                 var training = trainings[i];
-                var plan = PrunedEvaluation.PlanForRatio(training.Model, target.Ratio);
-                var line = board.Start($"fine-tune {training.Spec.Method} @ {target.Ratio:0.##}", epochs);
+                var options = models[i].Options;
+                var line = board.Start($"fine-tune {training.Label} @ {target.Ratio:0.##}", epochs);
                 var started = Stopwatch.GetTimestamp();
-                using var tuned = FineTuning.PruneAndFineTune(training.Model, plan, data.Train, recipe, settings.Seed, training.Spec.Device, line, cancellationToken);
+                using var tuned = FineTuning.PruneAndFineTune(
+                    training.Model,
+                    PrunedEvaluation.PlanForRatio(training.Model, target.Ratio),
+                    data.Train,
+                    new ElectrostaticCnnTransformer.FineTuneOptions { Epochs = epochs, BatchSize = options.BatchSize, Augment = options.Augment, Seed = options.Seed, Device = options.Device },
+                    line,
+                    cancellationToken);
                 var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 var after = PrunedEvaluation.Accuracy(mlContext, tuned, data.Test);
                 var before = sweeps[i].Points.Single(p => p.Ratio == target.Ratio).Accuracy;
                 line.Complete($"{Units.Percent(before)} -> {Units.Percent(after)}");
-                fineTuned.Add(new FineTuneRow(training.Spec.Method, target.Ratio, target.Speedup, epochs, before, after, seconds));
+                fineTuned.Add(new FineTuneRow(training.Label, target.Ratio, target.Speedup, epochs, before, after, seconds));
             }
         }
 
@@ -194,7 +220,7 @@ internal sealed class CompareJob(IAnsiConsole console)
 
     private static string QuoteIfNeeded(string arg) => arg.Any(char.IsWhiteSpace) || arg.Contains('[', StringComparison.Ordinal) ? $"\"{arg}\"" : arg;
 
-    private sealed record Training(TrainingSpec Spec, ElectrostaticCnnTransformer Model, TimeSpan Duration, double DenseAccuracy);
+    private sealed record Training(string Label, ElectrostaticCnnTransformer Model, TimeSpan Duration, double DenseAccuracy);
 
     private sealed record Outcome(IReadOnlyList<Training> Trainings, IReadOnlyList<MethodSweep> Sweeps, IReadOnlyList<LayerFilterNorms> Norms, IReadOnlyList<FineTuneRow> FineTuned);
 }

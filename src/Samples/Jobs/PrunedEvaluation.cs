@@ -28,23 +28,32 @@ internal static class PrunedEvaluation
     }
 
     /// <summary>Prunes <paramref name="trained"/>'s dense network by <paramref name="plan"/> and measures cost and accuracy.</summary>
-    public static SweepPoint Measure(MLContext mlContext, ElectrostaticCnnTransformer trained, PruningPlan plan, double ratio, IDataView test)
+    public static SweepPoint Measure(MLContext mlContext, ElectrostaticCnnTransformer trained, PruningPlan plan, IDataView test)
     {
         ArgumentNullException.ThrowIfNull(trained);
         // Each pruned copy holds its own weights; release them now rather than when the GC finds them.
         using var pruned = trained.Prune(plan);
         var summary = pruned.Summary;
-        return new SweepPoint(ratio, summary.Pruned.Parameters, summary.Pruned.Flops, summary.Speedup, Accuracy(mlContext, pruned, test));
+        return new SweepPoint(double.NaN, summary.Pruned.Parameters, summary.Pruned.Flops, summary.Speedup, Accuracy(mlContext, pruned, test));
     }
 
-    /// <summary>The paper's Figure 2 curve of one trained model: pruned at every ratio, evaluated without fine-tuning.</summary>
+    /// <summary>
+    /// The paper's Figure 2 curve of one trained model: pruned at every ratio (by <paramref name="planForRatio"/>, or the way
+    /// the model was pruned), evaluated without fine-tuning.
+    /// </summary>
     public static MethodSweep Sweep(
-        string method, ElectrostaticCnnTransformer trained, IReadOnlyList<double> ratios, IDataView test, IProgressLine line, CancellationToken cancellationToken)
+        string method,
+        ElectrostaticCnnTransformer trained,
+        IReadOnlyList<double> ratios,
+        IDataView test,
+        IProgressLine line,
+        CancellationToken cancellationToken,
+        Func<double, PruningPlan>? planForRatio = null)
     {
         ArgumentNullException.ThrowIfNull(trained);
         ArgumentNullException.ThrowIfNull(line);
         var progress = new SynchronousProgress<PruningSweepRow>(row => line.Advance(1, $"{method} @ {row.Ratio:0.##}: {Units.Percent(row.Top1Accuracy)} ({Units.Speedup(row.Speedup)})"));
-        var rows = trained.Sweep(test, ratios, labelColumnName: ColumnNames.Label, progress: progress, cancellationToken: cancellationToken);
+        var rows = trained.Sweep(test, ratios, planForRatio, ColumnNames.Label, progress, cancellationToken);
         return new MethodSweep(method, [.. rows.Select(r => new SweepPoint(r.Ratio, r.Parameters, r.Flops, r.Speedup, r.Top1Accuracy))]);
     }
 }

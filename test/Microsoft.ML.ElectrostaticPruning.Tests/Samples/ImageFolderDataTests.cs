@@ -47,6 +47,7 @@ public sealed class ImageFolderDataTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void TheTrainCommandLearnsFromImageFolders()
     {
         using var folder = new TempFolder();

@@ -13,18 +13,20 @@ public sealed class SettingsValidationTests
     }
 
     [Theory]
-    [InlineData(0, null, null, null, "--epochs must be at least 1 (got 0).")]
-    [InlineData(null, 0, null, null, "--batch-size must be at least 1 (got 0).")]
-    [InlineData(null, null, 1.0, null, "--momentum must be in [0, 1) (got 1).")]
-    [InlineData(null, null, null, -1e-11, "--alpha must be greater than 0, e.g. 1e-11 (got -1E-11).")]
-    public void BadTrainingNumbersGiveOneLineNamingTheOption(int? epochs, int? batch, double? momentum, double? alpha, string expected)
+    [InlineData(0, null, null, null, new[] { "--epochs", "Epochs", "at least 1", "0" })]
+    [InlineData(null, 0, null, null, new[] { "--batch-size", "BatchSize", "at least 1", "0" })]
+    [InlineData(null, null, 1.0, null, new[] { "--momentum", "Momentum", "[0, 1)", "1" })]
+    [InlineData(null, null, null, -1e-11, new[] { "--alpha", "ElectrostaticForceRegularizer.Options.ForceRate", "at least 0", "-1E-11" })]
+    public void TheLibrarysChecksAreReportedUnderTheFlag(int? epochs, int? batch, double? momentum, double? alpha, string[] expected)
     {
-        var settings = new CompareCommandSettings { Epochs = epochs, BatchSize = batch, Momentum = momentum, Alpha = alpha };
-
-        var result = settings.Validate();
+        var result = new CompareCommandSettings { Epochs = epochs, BatchSize = batch, Momentum = momentum, Alpha = alpha }.Validate();
 
         Assert.False(result.Successful);
-        Assert.Equal(expected, result.Message);
+        Assert.StartsWith(expected[0] + ": ", result.Message, StringComparison.Ordinal);
+        foreach (var part in expected)
+        {
+            Assert.Contains(part, result.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -37,21 +39,27 @@ public sealed class SettingsValidationTests
     }
 
     [Fact]
-    public void ResumeNeedsACheckpoint()
+    public void TrainValidatesTheOptionsItWouldTrainWith()
     {
-        var result = new TrainCommandSettings { Data = "x", Resume = true }.Validate();
-
-        Assert.Equal("--resume needs --checkpoint <FILE>: the file to resume from.", result.Message);
+        Assert.True(new TrainCommandSettings { Data = "x", Checkpoint = "out/run.ckpt" }.Validate().Successful);
+        Assert.Contains("--finetune-epochs", new TrainCommandSettings { Data = "x", FinetuneEpochs = -1 }.Validate().Message, StringComparison.Ordinal);
+        Assert.Contains("--checkpoint", new TrainCommandSettings { Data = "x", Checkpoint = " " }.Validate().Message, StringComparison.Ordinal);
+        Assert.Contains("'/nonexistent/model.zip'", new TrainCommandSettings { Data = "x", Init = "/nonexistent/model.zip" }.Validate().Message, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("gpu", "--device must be one of auto, cpu, cuda (got 'gpu').")]
-    [InlineData("CUDA", null)]
-    public void TheDeviceMustBeKnown(string device, string? expected)
+    [InlineData("gpu", false)]
+    [InlineData("CUDA", true)]
+    public void TheDeviceMustBeKnown(string device, bool valid)
     {
         var result = new CompareCommandSettings { Device = device }.Validate();
 
-        Assert.Equal(expected, result.Successful ? null : result.Message);
+        Assert.Equal(valid, result.Successful);
+        if (!valid)
+        {
+            Assert.Contains("--device", result.Message, StringComparison.Ordinal);
+            Assert.Contains($"'{device}'", result.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -59,7 +67,8 @@ public sealed class SettingsValidationTests
     {
         var result = new EvaluateCommandSettings { Data = "x", Model = "/nonexistent/model.zip" }.Validate();
 
-        Assert.Equal("--model file '/nonexistent/model.zip' does not exist.", result.Message);
+        Assert.Contains("--model", result.Message, StringComparison.Ordinal);
+        Assert.Contains("'/nonexistent/model.zip'", result.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -67,7 +76,9 @@ public sealed class SettingsValidationTests
     {
         var result = new CompareCommandSettings { Ratios = "0,1.5" }.Validate();
 
-        Assert.Equal("--ratios: ratio 1.5 is outside [0, 1); a ratio is the fraction of filters removed per layer.", result.Message);
+        Assert.StartsWith("--ratios", result.Message, StringComparison.Ordinal);
+        Assert.Contains("1.5", result.Message, StringComparison.Ordinal);
+        Assert.Contains("[0, 1)", result.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -76,37 +87,45 @@ public sealed class SettingsValidationTests
         using var folder = new TempFolder();
         var model = folder.File("model.zip");
 
-        Assert.Equal("--model is required (repeat it to compare several models).", new SweepCommandSettings { Data = "x" }.Validate().Message);
-        Assert.Equal(
-            "--model label 'model' is used twice; label them as label=path.",
-            new SweepCommandSettings { Data = "x", Models = [model, model] }.Validate().Message);
+        Assert.StartsWith("--model is required", new SweepCommandSettings { Data = "x" }.Validate().Message, StringComparison.Ordinal);
+        var twice = new SweepCommandSettings { Data = "x", Models = [model, model] }.Validate().Message;
+        Assert.Contains("--model label 'model'", twice, StringComparison.Ordinal);
         Assert.True(new SweepCommandSettings { Data = "x", Models = [$"a={model}", $"b={model}"] }.Validate().Successful);
     }
 
     [Fact]
     public void SummaryTakesAModelOrAnArchitectureButNotBoth()
     {
-        Assert.Equal(
-            "Give either --model <FILE> or --architecture <NAME> (exactly one).",
-            new SummaryCommandSettings().Validate().Message);
+        Assert.Contains("--model <FILE> or --architecture <NAME>", new SummaryCommandSettings().Validate().Message, StringComparison.Ordinal);
         Assert.True(new SummaryCommandSettings { Architecture = "ResNet56", Input = "3x32x32" }.Validate().Successful);
-        Assert.Equal(
-            "--input '3x32' must be CxHxW with positive integers, e.g. 3x32x32.",
-            new SummaryCommandSettings { Architecture = "ResNet56", Input = "3x32" }.Validate().Message);
+        var badShape = new SummaryCommandSettings { Architecture = "ResNet56", Input = "3x32" }.Validate().Message;
+        Assert.Contains("--input '3x32'", badShape, StringComparison.Ordinal);
+        Assert.Contains("CxHxW", badShape, StringComparison.Ordinal);
     }
 
     [Fact]
     public void TheFineTuningSpeedupIsOffOrAtLeastOne()
     {
-        Assert.Equal(
-            "--finetune-speedup must be 0 (off) or at least 1 (got 0.5).",
-            new CompareCommandSettings { FinetuneSpeedup = 0.5 }.Validate().Message);
+        var message = new CompareCommandSettings { FinetuneSpeedup = 0.5 }.Validate().Message;
+
+        Assert.Contains("--finetune-speedup", message, StringComparison.Ordinal);
+        Assert.Contains("0.5", message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void AnExperimentDryRunNeedsNoData()
+    public void AnExperimentDryRunNeedsNoDataAndAStudyHasItsOwn()
     {
         Assert.True(new ExperimentCommandSettings { Preset = "resnet56-cifar10", DryRun = true }.Validate().Successful);
         Assert.StartsWith("--data is required", new ExperimentCommandSettings { Preset = "resnet56-cifar10" }.Validate().Message, StringComparison.Ordinal);
+        Assert.True(new ExperimentCommandSettings { Preset = "figure2-fashion-small" }.Validate().Successful);
+    }
+
+    [Fact]
+    public void FineTuningFlagsKeepTheLibrarysDefaultsWhenLeftOut()
+    {
+        var defaults = new ElectrostaticCnnTransformer.FineTuneOptions();
+        var options = new FinetuneCommandSettings { Epochs = 3, LearningRate = "P1", Seed = 4 }.ToOptions();
+
+        Assert.Equal((3, defaults.BatchSize, LearningRateSchedule.P1.ToString(), defaults.Momentum, defaults.WeightDecay, 4), (options.Epochs, options.BatchSize, options.LearningRateSchedule.ToString(), options.Momentum, options.WeightDecay, options.Seed));
     }
 }

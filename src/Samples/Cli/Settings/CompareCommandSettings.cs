@@ -1,12 +1,14 @@
 using System.ComponentModel;
+using ElectrostaticPruning.Samples.Jobs;
+using Microsoft.ML;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace ElectrostaticPruning.Samples.Cli.Settings;
 
 /// <summary>
-/// Options of the default job: train plain, L1-norm and electrostatic models, prune each at a sweep of ratios without
-/// fine-tuning, then optionally fine-tune the electrostatic model at a target speedup.
+/// Options of the default job: train plain, L1-norm, the paper's electrostatic force and the library's default (folded
+/// force) models, prune each at a sweep of ratios without fine-tuning, then optionally fine-tune them at a target speedup.
 /// </summary>
 internal sealed class CompareCommandSettings : TrainingSettings
 {
@@ -26,30 +28,10 @@ internal sealed class CompareCommandSettings : TrainingSettings
     protected override bool DataRequired => false;
 
     /// <inheritdoc/>
-    public override ValidationResult Validate()
-    {
-        var result = base.Validate();
-        if (!result.Successful)
-        {
-            return result;
-        }
-
-        var ratios = Parsed(() => OptionParsing.ParseRatios(Ratios));
-        if (!ratios.Successful)
-        {
-            return ratios;
-        }
-
-        if (Regularizer is not null)
-        {
-            return ValidationResult.Error("--regularizer does not apply here: this job trains all four (plain, L1-norm, electrostatic force, folded force); use 'train' for one.");
-        }
-
-        if (FinetuneSpeedup != 0 && (FinetuneSpeedup < 1 || !double.IsFinite(FinetuneSpeedup)))
-        {
-            return ValidationResult.Error($"--finetune-speedup must be 0 (off) or at least 1 (got {FinetuneSpeedup}).");
-        }
-
-        return ValidationResult.Success();
-    }
+    public override ValidationResult Validate() => FirstError(
+        base.Validate(),
+        Parsed(() => OptionParsing.ParseRatios(Ratios)),
+        Require(Regularizer is null, "--regularizer does not apply here: this job trains plain, L1-norm, electrostatic force and folded force; use 'train' for one."),
+        Require(FinetuneSpeedup == 0 || (FinetuneSpeedup >= 1 && double.IsFinite(FinetuneSpeedup)), $"--finetune-speedup must be 0 (off) or at least 1 (got {FinetuneSpeedup})."),
+        Parsed(() => CompareJob.Models(this).Select(m => CreateTrainer(new MLContext(), m.Options)).ToList()));
 }

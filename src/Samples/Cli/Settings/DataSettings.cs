@@ -7,6 +7,9 @@ namespace ElectrostaticPruning.Samples.Cli.Settings;
 /// <summary>Where the images come from, and how many of them to use.</summary>
 internal class DataSettings : SampleSettings
 {
+    /// <summary>Side of the square images read from image folders when <c>--image-size</c> is not given.</summary>
+    public const int DefaultImageSize = 32;
+
     /// <summary>Data folder: IDX files, CIFAR binaries or one subfolder of images per class.</summary>
     [CommandOption("-d|--data <PATH>")]
     [Description("Data folder: MNIST-style IDX files (train-images-idx3-ubyte[[.gz]], ...), CIFAR-10/100 binaries (data_batch_*.bin / train.bin) or one subfolder of images per class (optionally under train/ and test/).")]
@@ -40,46 +43,15 @@ internal class DataSettings : SampleSettings
     [DefaultValue(0.2)]
     public double TestFraction { get; set; } = 0.2;
 
-    /// <summary>Side of the square images read from image folders when <c>--image-size</c> is not given.</summary>
-    public const int DefaultImageSize = 32;
-
     /// <summary>Whether <c>--data</c> must be given for this command.</summary>
     protected virtual bool DataRequired => true;
 
     /// <inheritdoc/>
-    public override ValidationResult Validate()
-    {
-        var result = base.Validate();
-        if (!result.Successful)
-        {
-            return result;
-        }
-
-        if (DataRequired && string.IsNullOrWhiteSpace(Data))
-        {
-            return ValidationResult.Error("--data is required: point it at a folder of IDX files, CIFAR binaries or class subfolders.");
-        }
-
-        if (TrainLimit < 0)
-        {
-            return ValidationResult.Error($"--train-limit must be 0 (all) or more (got {TrainLimit}).");
-        }
-
-        if (TestLimit < 0)
-        {
-            return ValidationResult.Error($"--test-limit must be 0 (all) or more (got {TestLimit}).");
-        }
-
-        if (ImageSize is { } size && (size < 8 || size > 1024))
-        {
-            return ValidationResult.Error($"--image-size must be between 8 and 1024 pixels (got {ImageSize}).");
-        }
-
-        if (TestFraction is <= 0 or >= 1 || double.IsNaN(TestFraction))
-        {
-            return ValidationResult.Error($"--test-fraction must be in (0, 1) (got {TestFraction}).");
-        }
-
-        return ValidationResult.Success();
-    }
+    public override ValidationResult Validate() => FirstError(
+        base.Validate(),
+        Require(!DataRequired || !string.IsNullOrWhiteSpace(Data), "--data is required: point it at a folder of IDX files, CIFAR binaries or class subfolders."),
+        Require(TrainLimit >= 0, $"--train-limit must be 0 (all) or more (got {TrainLimit})."),
+        Require(TestLimit >= 0, $"--test-limit must be 0 (all) or more (got {TestLimit})."),
+        Require(ImageSize is null or (>= 8 and <= 1024), $"--image-size must be between 8 and 1024 pixels (got {ImageSize})."),
+        Require(TestFraction is > 0 and < 1, $"--test-fraction must be in (0, 1) (got {TestFraction})."));
 }

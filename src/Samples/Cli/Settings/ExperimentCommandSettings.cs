@@ -1,5 +1,6 @@
 using System.ComponentModel;
-using ElectrostaticPruning.Samples.Study;
+using ElectrostaticPruning.Samples.Experiments;
+using Microsoft.ML;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -18,45 +19,41 @@ internal sealed class ExperimentCommandSettings : TrainingSettings
     [Description("Print the resolved settings and the FLOPs speedup of each plan, then stop (no data needed).")]
     public bool DryRun { get; set; }
 
-    /// <summary>Also train the plain and L1 baselines and sweep all three (Figure 2).</summary>
+    /// <summary>Also train the plain and L1 baselines and sweep every model (Figure 2).</summary>
     [CommandOption("--compare")]
-    [Description("Also train the plain and L1-norm baselines and plot all three pruned without fine-tuning (Figure 2).")]
+    [Description("Also train the plain and L1-norm baselines and sweep every model pruned without fine-tuning (Figure 2); the Figure 2 studies always do.")]
     public bool Compare { get; set; }
 
     /// <summary>Ratios of the Figure 2 sweep.</summary>
     [CommandOption("--ratios <LIST>")]
-    [Description("Pruning ratios of the --compare sweep: '0,0.1,0.5' or 'start:stop:step'.")]
+    [Description("Pruning ratios of the sweep: '0,0.1,0.5' or 'start:stop:step'.")]
     [DefaultValue(OptionParsing.DefaultRatios)]
     public string Ratios { get; set; } = OptionParsing.DefaultRatios;
 
-    /// <summary>Figure 2 studies: the methods continued from the pretrained network.</summary>
+    /// <summary>The methods to train, replacing the preset's.</summary>
     [CommandOption("--methods <LIST>")]
-    [Description("Figure 2 studies (figure2-*): methods continued from the pretrained network, e.g. 'plain,l1:1e-2,slimming:1e-4,ef:1e-11,ef-folded:3e-13'. Default: the preset's.")]
+    [Description("The models to train, replacing the preset's: kind[[:rate]] entries, e.g. 'plain,l1:1e-2,slimming:3e-2,electrostatic:1e-11,folded-untargeted:3e-12,folded:1e-11' (ef, ef-folded, ef-targeted are accepted too).")]
     public string? Methods { get; set; }
 
-    /// <summary>Figure 2 studies: seeds (each pretrains and trains every method).</summary>
+    /// <summary>Training seeds.</summary>
     [CommandOption("--seeds <LIST>")]
-    [Description("Figure 2 studies: seeds, comma-separated; each seed pretrains once and trains every method from that checkpoint.")]
-    [DefaultValue("1,2")]
-    public string Seeds { get; set; } = "1,2";
+    [Description("Training seeds, comma-separated; each trains every method (after its own pretraining). Default: the preset's count of seeds from --seed (2 for the Figure 2 studies, else 1).")]
+    public string? Seeds { get; set; }
 
-    /// <summary>Figure 2 studies: plain pretraining epochs.</summary>
+    /// <summary>Plain pretraining epochs.</summary>
     [CommandOption("--pretrain-epochs <N>")]
-    [Description("Figure 2 studies: epochs of plain pretraining before the methods continue. Default: the preset's.")]
+    [Description("Epochs of plain pretraining every method continues from (warm start); 0 = none. Default: the preset's (6 / 4 for the Figure 2 studies, else 0).")]
     public int? PretrainEpochs { get; set; }
 
     /// <inheritdoc/>
-    protected override bool DataRequired => !DryRun && Preset is not null && Figure2Presets.Find(Preset) is null;
+    protected override bool DataRequired => !DryRun && ExperimentPresets.TryFind(Preset) is { DefaultData: null };
 
     /// <inheritdoc/>
-    public override ValidationResult Validate()
-    {
-        var result = base.Validate();
-        if (!result.Successful)
-        {
-            return result;
-        }
+    public override ValidationResult Validate() => FirstError(
+        base.Validate(),
+        Require(PretrainEpochs is null or >= 0, $"--pretrain-epochs must be 0 or more (got {PretrainEpochs})."),
+        Parsed(() => Preset is null ? null : Check(ResolvedExperiment.Resolve(ExperimentPresets.Find(Preset), this))));
 
-        return Parsed(() => OptionParsing.ParseRatios(Ratios));
-    }
+    private static object Check(ResolvedExperiment experiment) =>
+        experiment.Seeds.SelectMany(seed => experiment.Methods.Select(m => TrainingSettings.CreateTrainer(new MLContext(), experiment.Options(m, seed)))).ToList();
 }

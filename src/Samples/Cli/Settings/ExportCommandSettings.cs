@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Microsoft.ML.ElectrostaticPruning;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -23,21 +22,8 @@ internal sealed class ExportCommandSettings : ModelFileSettings
     protected override bool DataRequired => false;
 
     /// <inheritdoc/>
-    public override ValidationResult Validate()
-    {
-        var result = base.Validate();
-        if (!result.Successful)
-        {
-            return result;
-        }
-
-        if (string.IsNullOrWhiteSpace(Onnx))
-        {
-            return ValidationResult.Error("--onnx is required: the .onnx file to write, e.g. --onnx out/model.onnx.");
-        }
-
-        return Opset is < 13 or > 21
-            ? ValidationResult.Error($"--opset must be between 13 and 21 (got {Opset}).")
-            : ValidationResult.Success();
-    }
+    public override ValidationResult Validate() => FirstError(
+        base.Validate(),
+        Require(!string.IsNullOrWhiteSpace(Onnx), "--onnx is required: the .onnx file to write, e.g. --onnx out/model.onnx."),
+        Require(Opset is >= 13 and <= 21, $"--opset must be between 13 and 21 (got {Opset})."));
 }

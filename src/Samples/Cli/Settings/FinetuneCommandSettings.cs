@@ -1,55 +1,49 @@
 using System.ComponentModel;
+using Microsoft.ML.ElectrostaticPruning;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace ElectrostaticPruning.Samples.Cli.Settings;
 
-/// <summary>Options of <c>finetune</c>: Table 1's "ft" settings, SGD(0.9, 5e-4) with P2, by default.</summary>
+/// <summary>
+/// Options of <c>finetune</c>, each one of <see cref="ElectrostaticCnnTransformer.FineTuneOptions"/>; left out, they keep the
+/// library's defaults (Table 1's "ft" stage: SGD(0.9, 5e-4), P2, batch 128, for 2 epochs).
+/// </summary>
 internal sealed class FinetuneCommandSettings : ModelFileSettings
 {
     /// <summary>Plan to prune by before fine-tuning; none keeps the model's own.</summary>
     [CommandOption("-p|--plan <PLAN>")]
-    [Description("Prune the model's dense network by this plan first; default: fine-tune the model as saved.")]
+    [Description("Prune the model's dense network by this plan first (PruningPlan.Parse text, e.g. '0.6' or '[[0,0.5,0.5,0.5,0,0]] skip 1.0,2.0'); default: the model's own plan.")]
     public string? Plan { get; set; }
 
-    /// <summary>Blocks never pruned.</summary>
-    [CommandOption("--skip <LIST>")]
-    [Description("ResNet blocks never pruned, as stage.block prefixes.")]
-    public string? Skip { get; set; }
-
-    /// <summary>Fine-tuning epochs.</summary>
+    /// <summary>FineTuneOptions.Epochs.</summary>
     [CommandOption("-e|--epochs <N>")]
-    [Description("Fine-tuning epochs (the paper: 120 on CIFAR, 80 on ImageNet).")]
-    [DefaultValue(120)]
-    public int Epochs { get; set; } = 120;
+    [Description("Fine-tuning epochs (Epochs); default 2 (the paper: 120 on CIFAR, 80 on ImageNet).")]
+    public int? Epochs { get; set; }
 
-    /// <summary>Mini-batch size.</summary>
+    /// <summary>FineTuneOptions.BatchSize.</summary>
     [CommandOption("-b|--batch-size <N>")]
-    [Description("Mini-batch size.")]
-    [DefaultValue(128)]
-    public int BatchSize { get; set; } = 128;
+    [Description("Images per SGD step (BatchSize); default 128.")]
+    public int? BatchSize { get; set; }
 
-    /// <summary>Learning-rate schedule.</summary>
+    /// <summary>FineTuneOptions.LearningRateSchedule.</summary>
     [CommandOption("--lr <SCHEDULE>")]
-    [Description("Learning-rate schedule: P2 (0:1e-2,60:1e-3,90:1e-4), P1 or 'epoch:rate,...'.")]
-    [DefaultValue("P2")]
-    public string LearningRate { get; set; } = "P2";
+    [Description("Learning-rate schedule (LearningRateSchedule): default P2 (0:1e-2,60:1e-3,90:1e-4); P1 or 'epoch:rate,...'.")]
+    public string? LearningRate { get; set; }
 
-    /// <summary>SGD momentum.</summary>
+    /// <summary>FineTuneOptions.Momentum.</summary>
     [CommandOption("--momentum <M>")]
-    [Description("SGD momentum, in [[0, 1).")]
-    [DefaultValue(0.9)]
-    public double Momentum { get; set; } = 0.9;
+    [Description("SGD momentum (Momentum), in [[0, 1); default 0.9.")]
+    public double? Momentum { get; set; }
 
-    /// <summary>SGD weight decay.</summary>
+    /// <summary>FineTuneOptions.WeightDecay.</summary>
     [CommandOption("--weight-decay <WD>")]
-    [Description("SGD weight decay, 0 or more.")]
-    [DefaultValue(5e-4)]
-    public double WeightDecay { get; set; } = 5e-4;
+    [Description("SGD weight decay (WeightDecay), 0 or more; default 5e-4.")]
+    public double? WeightDecay { get; set; }
 
-    /// <summary>CIFAR-style augmentation.</summary>
+    /// <summary>FineTuneOptions.Augment.</summary>
     [CommandOption("--augment")]
-    [Description("CIFAR-style augmentation: 4-pixel padding, random crop, horizontal flip.")]
+    [Description("CIFAR-style augmentation (Augment): 4-pixel padding, random crop, horizontal flip.")]
     public bool Augment { get; set; }
 
     /// <summary>Where the fine-tuned model is saved.</summary>
@@ -57,37 +51,22 @@ internal sealed class FinetuneCommandSettings : ModelFileSettings
     [Description("Where the fine-tuned model is saved; default <output>/finetuned.zip.")]
     public string? Save { get; set; }
 
-    /// <inheritdoc/>
-    public override ValidationResult Validate()
+    /// <summary>The fine-tuning options: the library's defaults with every flag given applied, and the seed and device.</summary>
+    /// <exception cref="FormatException">A flag's text cannot be parsed.</exception>
+    public ElectrostaticCnnTransformer.FineTuneOptions ToOptions()
     {
-        var result = base.Validate();
-        if (!result.Successful)
-        {
-            return result;
-        }
-
-        if (Epochs < 1)
-        {
-            return ValidationResult.Error($"--epochs must be at least 1 (got {Epochs}).");
-        }
-
-        if (BatchSize < 1)
-        {
-            return ValidationResult.Error($"--batch-size must be at least 1 (got {BatchSize}).");
-        }
-
-        if (Momentum < 0 || Momentum >= 1 || double.IsNaN(Momentum))
-        {
-            return ValidationResult.Error($"--momentum must be in [0, 1) (got {Momentum}).");
-        }
-
-        if (WeightDecay < 0 || !double.IsFinite(WeightDecay))
-        {
-            return ValidationResult.Error($"--weight-decay must be 0 or more (got {WeightDecay}).");
-        }
-
-        return FirstError(
-            Parsed(() => LibraryOptions.ParseSchedule(LearningRate)),
-            Parsed(() => _ = Plan is null ? null : LibraryOptions.ParsePlan(Plan, Skip)));
+        var options = new ElectrostaticCnnTransformer.FineTuneOptions { Augment = Augment, Seed = Seed, Device = OptionParsing.ParseDevice(Device) };
+        options.Epochs = Epochs ?? options.Epochs;
+        options.BatchSize = BatchSize ?? options.BatchSize;
+        options.LearningRateSchedule = LearningRate is null ? options.LearningRateSchedule : OptionParsing.ParseSchedule(LearningRate);
+        options.Momentum = Momentum ?? options.Momentum;
+        options.WeightDecay = WeightDecay ?? options.WeightDecay;
+        return options;
     }
+
+    /// <inheritdoc/>
+    public override ValidationResult Validate() => FirstError(
+        base.Validate(),
+        Parsed(ToOptions),
+        Parsed(() => Plan is null ? null : OptionParsing.ParsePlan(Plan)));
 }

@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 
 namespace ElectrostaticPruning.Samples.Cli.Settings;
 
-/// <summary>Options of commands that start from a saved model (<c>prune</c>, <c>evaluate</c>, <c>finetune</c>).</summary>
+/// <summary>Options of commands that start from a saved model (<c>prune</c>, <c>evaluate</c>, <c>finetune</c>, <c>export</c>).</summary>
 internal class ModelFileSettings : DataSettings
 {
     /// <summary>A model saved by <c>train</c> (an ML.NET model zip).</summary>
@@ -13,21 +13,8 @@ internal class ModelFileSettings : DataSettings
     public string? Model { get; set; }
 
     /// <inheritdoc/>
-    public override ValidationResult Validate()
-    {
-        var result = base.Validate();
-        if (!result.Successful)
-        {
-            return result;
-        }
-
-        if (string.IsNullOrWhiteSpace(Model))
-        {
-            return ValidationResult.Error("--model is required: a model .zip written by 'train'.");
-        }
-
-        return File.Exists(Model)
-            ? ValidationResult.Success()
-            : ValidationResult.Error($"--model file '{Model}' does not exist.");
-    }
+    public override ValidationResult Validate() => FirstError(
+        base.Validate(),
+        Require(!string.IsNullOrWhiteSpace(Model), "--model is required: a model .zip written by 'train'."),
+        Require(string.IsNullOrWhiteSpace(Model) || File.Exists(Model), $"--model file '{Model}' does not exist."));
 }

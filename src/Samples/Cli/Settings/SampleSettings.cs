@@ -7,18 +7,15 @@ namespace ElectrostaticPruning.Samples.Cli.Settings;
 /// <summary>Options every command takes: where results go, the seed, the device and the thread count.</summary>
 internal class SampleSettings : CommandSettings
 {
-    /// <summary>Devices accepted by <c>--device</c>.</summary>
-    public static readonly IReadOnlyList<string> Devices = ["auto", "cpu", "cuda"];
-
     /// <summary>Folder for models, plots and tables.</summary>
     [CommandOption("-o|--output <DIR>")]
     [Description("Folder for models, plots and tables (created if missing).")]
     [DefaultValue("out")]
     public string Output { get; set; } = "out";
 
-    /// <summary>Seed of every random choice: weights, shuffling, augmentation.</summary>
+    /// <summary>Seed of every random choice: weights, shuffling, augmentation (the trainer's Seed).</summary>
     [CommandOption("--seed <N>")]
-    [Description("Seed for weight initialisation, shuffling and augmentation; the same seed reproduces a CPU run exactly.")]
+    [Description("Seed of weight initialisation, shuffling and augmentation (the trainer's Seed); the same seed reproduces a CPU run exactly.")]
     [DefaultValue(1)]
     public int Seed { get; set; } = 1;
 
@@ -40,49 +37,34 @@ internal class SampleSettings : CommandSettings
     public bool Verbose { get; set; }
 
     /// <inheritdoc/>
-    public override ValidationResult Validate()
-    {
-        if (string.IsNullOrWhiteSpace(Output))
-        {
-            return ValidationResult.Error("--output must name a folder.");
-        }
+    public override ValidationResult Validate() => FirstError(
+        Require(!string.IsNullOrWhiteSpace(Output), "--output must name a folder."),
+        Require(Seed >= 0, $"--seed must be 0 or more (got {Seed})."),
+        Parsed(() => OptionParsing.ParseDevice(Device)),
+        Require(Threads is >= 0 and <= 1024, $"--threads must be between 0 and 1024 (got {Threads})."));
 
-        if (Seed < 0)
-        {
-            return ValidationResult.Error($"--seed must be 0 or more (got {Seed}).");
-        }
+    /// <summary>A path inside <see cref="Output"/>.</summary>
+    public string OutputPath(string fileName) => Path.Combine(Output, fileName);
 
-        if (!Devices.Contains(Device, StringComparer.OrdinalIgnoreCase))
-        {
-            return ValidationResult.Error($"--device must be one of {string.Join(", ", Devices)} (got '{Device}').");
-        }
+    /// <summary>Success, or <paramref name="message"/> when <paramref name="condition"/> is false.</summary>
+    protected static ValidationResult Require(bool condition, string message) =>
+        condition ? ValidationResult.Success() : ValidationResult.Error(message);
 
-        if (Threads < 0 || Threads > 1024)
-        {
-            return ValidationResult.Error($"--threads must be between 0 and 1024 (got {Threads}).");
-        }
-
-        return ValidationResult.Success();
-    }
-
-    /// <summary>Runs <paramref name="parse"/> and turns its <see cref="FormatException"/> into a validation error.</summary>
-    protected static ValidationResult Parsed(Action parse)
+    /// <summary>Runs <paramref name="parse"/>; its <see cref="FormatException"/> or <see cref="ArgumentException"/> becomes the validation error.</summary>
+    protected static ValidationResult Parsed(Func<object?> parse)
     {
         try
         {
             parse();
             return ValidationResult.Success();
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            return ValidationResult.Error(e.Message);
+            return ValidationResult.Error(ErrorReporter.OneLine(e));
         }
     }
 
     /// <summary>The first unsuccessful result, or success.</summary>
     protected static ValidationResult FirstError(params ValidationResult[] results) =>
         results.FirstOrDefault(r => !r.Successful) ?? ValidationResult.Success();
-
-    /// <summary>A path inside <see cref="Output"/>.</summary>
-    public string OutputPath(string fileName) => Path.Combine(Output, fileName);
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -30,65 +29,21 @@ internal sealed class SummaryCommandSettings : SampleSettings
 
     /// <summary>Plan to prune by.</summary>
     [CommandOption("-p|--plan <PLAN>")]
-    [Description("Also show the network pruned by this plan: kept filters per layer, params, FLOPs, speedup.")]
+    [Description("Also show the network pruned by this plan (PruningPlan.Parse text, skip lists included): kept filters per layer, params, FLOPs, speedup.")]
     public string? Plan { get; set; }
-
-    /// <summary>Blocks never pruned.</summary>
-    [CommandOption("--skip <LIST>")]
-    [Description("ResNet blocks never pruned, as stage.block prefixes.")]
-    public string? Skip { get; set; }
-
-    /// <summary>Parses <c>CxHxW</c>.</summary>
-    /// <exception cref="FormatException">Not three positive integers separated by 'x'.</exception>
-    public static (int Channels, int Height, int Width) ParseShape(string text)
-    {
-        var parts = text.Split('x', 'X', '*');
-        if (parts.Length == 3
-            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var c)
-            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var h)
-            && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var w)
-            && c > 0 && h > 0 && w > 0)
-        {
-            return (c, h, w);
-        }
-
-        throw new FormatException($"--input '{text}' must be CxHxW with positive integers, e.g. 3x32x32.");
-    }
 
     /// <inheritdoc/>
     public override ValidationResult Validate()
     {
-        var result = base.Validate();
-        if (!result.Successful)
-        {
-            return result;
-        }
-
         var hasModel = !string.IsNullOrWhiteSpace(Model);
-        var hasArchitecture = !string.IsNullOrWhiteSpace(Architecture);
-        if (hasModel == hasArchitecture)
-        {
-            return ValidationResult.Error("Give either --model <FILE> or --architecture <NAME> (exactly one).");
-        }
-
-        if (hasModel && !File.Exists(Model))
-        {
-            return ValidationResult.Error($"--model file '{Model}' does not exist.");
-        }
-
-        if (hasModel && (Input is not null || Classes is not null))
-        {
-            return ValidationResult.Error("--input and --classes only apply with --architecture; a saved model knows its own.");
-        }
-
-        if (Classes is < 2)
-        {
-            return ValidationResult.Error($"--classes must be at least 2 (got {Classes}).");
-        }
-
         return FirstError(
-            Parsed(() => _ = Input is null ? default : ParseShape(Input)),
-            Parsed(() => _ = Architecture is null ? default : LibraryOptions.ParseArchitecture(Architecture)),
-            Parsed(() => _ = Plan is null ? null : LibraryOptions.ParsePlan(Plan, Skip)));
+            base.Validate(),
+            Require(hasModel != !string.IsNullOrWhiteSpace(Architecture), "Give either --model <FILE> or --architecture <NAME> (exactly one)."),
+            Require(!hasModel || File.Exists(Model), $"--model file '{Model}' does not exist."),
+            Require(!hasModel || (Input is null && Classes is null), "--input and --classes only apply with --architecture; a saved model knows its own."),
+            Require(Classes is null or >= 2, $"--classes must be at least 2 (got {Classes})."),
+            Parsed(() => Input is null ? null : OptionParsing.ParseShape(Input)),
+            Parsed(() => Architecture is null ? null : OptionParsing.ParseArchitecture(Architecture)),
+            Parsed(() => Plan is null ? null : OptionParsing.ParsePlan(Plan)));
     }
 }

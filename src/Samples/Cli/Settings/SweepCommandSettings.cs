@@ -19,43 +19,28 @@ internal sealed class SweepCommandSettings : DataSettings
     public string Ratios { get; set; } = OptionParsing.DefaultRatios;
 
     /// <inheritdoc/>
-    public override ValidationResult Validate()
+    public override ValidationResult Validate() => FirstError(
+        base.Validate(),
+        Require(Models.Length > 0, "--model is required (repeat it to compare several models)."),
+        Parsed(() => OptionParsing.ParseRatios(Ratios)),
+        Parsed(CheckModels));
+
+    private object? CheckModels()
     {
-        var result = base.Validate();
-        if (!result.Successful)
+        var labels = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (label, path) in Models.Select(m => OptionParsing.ParseLabeledPath(m)))
         {
-            return result;
-        }
-
-        if (Models.Length == 0)
-        {
-            return ValidationResult.Error("--model is required (repeat it to compare several models).");
-        }
-
-        try
-        {
-            var labels = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var model in Models)
+            if (!File.Exists(path))
             {
-                var (label, path) = OptionParsing.ParseLabeledPath(model);
-                if (!File.Exists(path))
-                {
-                    return ValidationResult.Error($"--model file '{path}' does not exist.");
-                }
-
-                if (!labels.Add(label))
-                {
-                    return ValidationResult.Error($"--model label '{label}' is used twice; label them as label=path.");
-                }
+                throw new ArgumentException($"--model file '{path}' does not exist.", "--model");
             }
 
-            OptionParsing.ParseRatios(Ratios);
-        }
-        catch (FormatException e)
-        {
-            return ValidationResult.Error(e.Message);
+            if (!labels.Add(label))
+            {
+                throw new ArgumentException($"--model label '{label}' is used twice; label them as label=path.", "--model");
+            }
         }
 
-        return ValidationResult.Success();
+        return null;
     }
 }

@@ -1,48 +1,50 @@
 using System.ComponentModel;
+using Microsoft.ML;
+using Microsoft.ML.ElectrostaticPruning;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace ElectrostaticPruning.Samples.Cli.Settings;
 
-/// <summary>Options of <c>train</c>.</summary>
+/// <summary>Options of <c>train</c>: the trainer's options, where the model goes, a warm start and a checkpoint.</summary>
 internal sealed class TrainCommandSettings : TrainingSettings
 {
     /// <summary>Where the trained model is saved; default &lt;output&gt;/model.zip.</summary>
     [CommandOption("--save <FILE>")]
-    [Description("Where the trained (and, with --plan, pruned) model is saved; default <output>/model.zip.")]
+    [Description("Where the trained (and pruned) model is saved; default <output>/model.zip.")]
     public string? Save { get; set; }
 
     /// <summary>A model saved by <c>train</c> to continue training from (warm start); null starts from random weights.</summary>
     [CommandOption("--init <MODEL>")]
-    [Description("Continue training from a model saved by 'train' (warm start, as from the paper's pretrained weights): its dense network, architecture and classes; --architecture defaults to the model's.")]
+    [Description("Continue training from a model saved by 'train' (warm start, Fit(data, initialModel)): its dense network, architecture and classes; --architecture defaults to the model's.")]
     public string? Init { get; set; }
 
-    /// <summary>Checkpoint file written after every epoch.</summary>
+    /// <summary>Options.CheckpointPath.</summary>
     [CommandOption("--checkpoint <FILE>")]
-    [Description("Checkpoint written after every epoch (weights, optimizer state, epoch); with --resume, training continues from it.")]
+    [Description("Checkpoint file (CheckpointPath) written after every epoch; when it exists, training continues after its last epoch (same options and data, else an error says what differs); a completed one returns the model without training.")]
     public string? Checkpoint { get; set; }
 
-    /// <summary>Resume from the checkpoint.</summary>
-    [CommandOption("--resume")]
-    [Description("Continue from --checkpoint when that file exists.")]
-    public bool Resume { get; set; }
+    /// <summary>
+    /// The trainer's options: the library's defaults (what the simple catalog overload <c>ElectrostaticCnn()</c> trains) with
+    /// every flag given applied; the network of the <c>--init</c> model when <c>--architecture</c> is not given.
+    /// </summary>
+    /// <exception cref="FormatException">A flag's text cannot be parsed.</exception>
+    /// <exception cref="ArgumentException">A regularizer flag does not apply to the regularizer.</exception>
+    public ElectrostaticCnnTrainer.Options ToOptions(CnnArchitecture? initialArchitecture = null)
+    {
+        var options = new ElectrostaticCnnTrainer.Options();
+        options.Architecture = initialArchitecture ?? options.Architecture;
+        ApplyTraining(options);
+        options.FineTuneEpochs = FinetuneEpochs ?? options.FineTuneEpochs;
+        options.CheckpointPath = Checkpoint;
+        options.Regularizer = Regularizer is null ? options.Regularizer : Regularizers.Create(Regularizer);
+        ApplyKnobs([options.Regularizer]);
+        return options;
+    }
 
     /// <inheritdoc/>
-    public override ValidationResult Validate()
-    {
-        var result = base.Validate();
-        if (!result.Successful)
-        {
-            return result;
-        }
-
-        if (Init is not null && (string.IsNullOrWhiteSpace(Init) || !File.Exists(Init)))
-        {
-            return ValidationResult.Error($"--init '{Init}' does not exist.");
-        }
-
-        return Resume && string.IsNullOrWhiteSpace(Checkpoint)
-            ? ValidationResult.Error("--resume needs --checkpoint <FILE>: the file to resume from.")
-            : ValidationResult.Success();
-    }
+    public override ValidationResult Validate() => FirstError(
+        base.Validate(),
+        Require(Init is null || File.Exists(Init), $"--init '{Init}' does not exist."),
+        Parsed(() => CreateTrainer(new MLContext(), ToOptions())));
 }

@@ -1,145 +1,225 @@
 using System.ComponentModel;
-using Spectre.Console;
+using Microsoft.ML;
+using Microsoft.ML.ElectrostaticPruning;
 using Spectre.Console.Cli;
 
 namespace ElectrostaticPruning.Samples.Cli.Settings;
 
 /// <summary>
-/// Training options shared by <c>train</c>, the default comparison job and <c>experiment</c>. Options left out take the
-/// command's (or the preset's) defaults, which <c>--help</c> lists per command.
+/// The flags that set <see cref="ElectrostaticCnnTrainer.Options"/> and its regularizer options, shared by <c>train</c>,
+/// <c>compare</c> and <c>experiment</c>. A flag left out keeps the value the command starts from (the library's default
+/// for <c>train</c>, the job's or the preset's otherwise); the library checks every value and its message is reported
+/// under the flag.
 /// </summary>
 internal class TrainingSettings : DataSettings
 {
-    /// <summary>Network architecture name (CnnArchitecture).</summary>
+    /// <summary>The flag of each option, keyed by the name the library's exceptions give it.</summary>
+    public static readonly IReadOnlyDictionary<string, string> OptionFlags = new Dictionary<string, string>
+    {
+        [nameof(ElectrostaticCnnTrainer.Options.Architecture)] = "--architecture",
+        [nameof(ElectrostaticCnnTrainer.Options.Epochs)] = "--epochs",
+        [nameof(ElectrostaticCnnTrainer.Options.BatchSize)] = "--batch-size",
+        [nameof(ElectrostaticCnnTrainer.Options.LearningRateSchedule)] = "--lr",
+        [nameof(ElectrostaticCnnTrainer.Options.Momentum)] = "--momentum",
+        [nameof(ElectrostaticCnnTrainer.Options.WeightDecay)] = "--weight-decay",
+        [nameof(ElectrostaticCnnTrainer.Options.PruningPlan)] = "--plan",
+        [nameof(ElectrostaticCnnTrainer.Options.FineTuneEpochs)] = "--finetune-epochs",
+        [nameof(ElectrostaticCnnTrainer.Options.CheckpointPath)] = "--checkpoint",
+        [nameof(ElectrostaticCnnTrainer.Options.Seed)] = "--seed",
+        [nameof(ElectrostaticCnnTrainer.Options.Device)] = "--device",
+        [nameof(FoldedForceRegularizer.Options.ForceRate)] = "--alpha",
+        [nameof(FoldedForceRegularizer.Options.CoulombConstant)] = "--coulomb",
+        [nameof(ElectrostaticForceRegularizer.Options.GradientMode)] = "--gradient-mode",
+        [nameof(PruningRegularizer.OptionsBase.StartEpoch)] = "--penalty-start",
+
+        // The library checks the resolved start epoch under this name.
+        ["PenaltyStartEpoch"] = "--penalty-start",
+        [$"{nameof(L1Regularizer)}.Options.{nameof(L1Regularizer.Options.Rate)}"] = "--l1-rate",
+        [$"{nameof(NetworkSlimmingRegularizer)}.Options.{nameof(NetworkSlimmingRegularizer.Options.Rate)}"] = "--slimming-rate",
+    };
+
+    // The regularizer settings and the kinds (Regularizers.Kinds) that have each.
+    private static readonly (string Flag, string[] Kinds)[] Knobs =
+    [
+        ("--alpha", ["folded", "electrostatic"]),
+        ("--coulomb", ["folded", "electrostatic"]),
+        ("--gradient-mode", ["electrostatic"]),
+        ("--untargeted", ["folded"]),
+        ("--l1-rate", ["l1"]),
+        ("--slimming-rate", ["slimming"]),
+        ("--penalty-start", ["folded", "electrostatic", "l1", "slimming"]),
+    ];
+
+    /// <summary>Options.Architecture.</summary>
     [CommandOption("-a|--architecture <NAME>")]
-    [Description("Network: SmallCnn, ResNet20/32/44/56/110, Vgg11/13/16/19, ResNet18/34/50.")]
+    [Description("Network (Architecture): SmallCnn, ResNet20/32/44/56/110, Vgg11/13/16/19, ResNet18/34/50.")]
     public string? Architecture { get; set; }
 
-    /// <summary>Training epochs.</summary>
+    /// <summary>Options.Epochs.</summary>
     [CommandOption("-e|--epochs <N>")]
-    [Description("Training epochs.")]
+    [Description("Training epochs (Epochs), at least 1.")]
     public int? Epochs { get; set; }
 
-    /// <summary>Mini-batch size.</summary>
+    /// <summary>Options.BatchSize.</summary>
     [CommandOption("-b|--batch-size <N>")]
-    [Description("Mini-batch size.")]
+    [Description("Images per SGD step (BatchSize), at least 1.")]
     public int? BatchSize { get; set; }
 
-    /// <summary>Learning-rate schedule: P1, P2 or "epoch:rate,...".</summary>
+    /// <summary>Options.LearningRateSchedule.</summary>
     [CommandOption("--lr <SCHEDULE>")]
-    [Description("Learning-rate schedule: P1 (0:1e-1,100:1e-2,150:1e-3), P2 (0:1e-2,60:1e-3,90:1e-4) or your own 'epoch:rate,...'.")]
+    [Description("Learning-rate schedule (LearningRateSchedule): P1 (0:1e-1,100:1e-2,150:1e-3), P2 (0:1e-2,60:1e-3,90:1e-4) or 'epoch:rate,...'.")]
     public string? LearningRate { get; set; }
 
-    /// <summary>SGD momentum in [0, 1).</summary>
+    /// <summary>Options.Momentum.</summary>
     [CommandOption("--momentum <M>")]
-    [Description("SGD momentum, in [[0, 1).")]
+    [Description("SGD momentum (Momentum), in [[0, 1).")]
     public double? Momentum { get; set; }
 
-    /// <summary>SGD weight decay (L2), 0 or more.</summary>
+    /// <summary>Options.WeightDecay.</summary>
     [CommandOption("--weight-decay <WD>")]
-    [Description("SGD weight decay (L2 penalty), 0 or more.")]
+    [Description("SGD weight decay (WeightDecay), 0 or more.")]
     public double? WeightDecay { get; set; }
 
-    /// <summary>Regularizer: none, l1 or electrostatic.</summary>
-    [CommandOption("-r|--regularizer <KIND>")]
-    [Description("none, l1 (L1-norm of the pruned layers' filters) or electrostatic (the paper's electrostatic force).")]
-    public string? Regularizer { get; set; }
-
-    /// <summary>Electrostatic force rate alpha_e.</summary>
-    [CommandOption("--alpha <ALPHA_E>")]
-    [Description("Electrostatic force rate alpha_e (> 0; the paper uses 1e-11 ... 1e-17).")]
-    public double? Alpha { get; set; }
-
-    /// <summary>Coulomb constant k_e.</summary>
-    [CommandOption("--ke <K_E>")]
-    [Description("Coulomb constant k_e (> 0; default 8.99e9).")]
-    public double? CoulombConstant { get; set; }
-
-    /// <summary>Gradient of the electrostatic penalty: paper or exact.</summary>
-    [CommandOption("--gradient-mode <MODE>")]
-    [Description("paper (Eq. 10: |q_1| and r held constant, default) or exact (autograd through q_1 and r).")]
-    public string? GradientMode { get; set; }
-
-    /// <summary>L1-norm regularization rate.</summary>
-    [CommandOption("--l1-rate <RATE>")]
-    [Description("L1-norm regularization rate (> 0; the paper's 1e-2 by default).")]
-    public double? L1Rate { get; set; }
-
-    /// <summary>Pruning plan (which layers are regularized and pruned, and how much).</summary>
-    [CommandOption("-p|--plan <PLAN>")]
-    [Description("Pruning plan: one ratio ('0.5'), per ResNet stage ('[[0,0.52,0.52,0.52,0]]') or per layer range ('[[0:0,1-15:0.65]]'); append 'round 16' to keep multiples of 16 filters (faster on CPUs, smaller FLOPs speedup).")]
-    public string? Plan { get; set; }
-
-    /// <summary>Blocks never pruned, as stage.block prefixes.</summary>
-    [CommandOption("--skip <LIST>")]
-    [Description("ResNet blocks never pruned, as stage.block prefixes, e.g. '1.0,2.0,2.3,3.0,3.5'.")]
-    public string? Skip { get; set; }
-
-    /// <summary>Fine-tuning epochs after pruning (0 = none).</summary>
-    [CommandOption("--finetune-epochs <N>")]
-    [Description("Fine-tuning epochs after pruning with SGD(0.9, 5e-4) and P2; 0 = no fine-tuning.")]
-    public int? FinetuneEpochs { get; set; }
-
-    /// <summary>CIFAR-style augmentation.</summary>
+    /// <summary>Options.Augment.</summary>
     [CommandOption("--augment")]
-    [Description("CIFAR-style augmentation: 4-pixel padding, random crop, horizontal flip.")]
+    [Description("CIFAR-style augmentation (Augment): 4-pixel padding, random crop, horizontal flip.")]
     public bool? Augment { get; set; }
 
-    /// <inheritdoc/>
-    public override ValidationResult Validate()
+    /// <summary>Options.PruningPlan, as PruningPlan.Parse text.</summary>
+    [CommandOption("-p|--plan <PLAN>")]
+    [Description("Pruning plan (PruningPlan): a ratio ('0.5'), per ResNet stage ('[[0,0.52,0.52,0.52,0]]') or per layer ('[[0:0,1-15:0.65]]'), then optionally 'skip 1.0,2.0' (ResNet blocks kept whole), 'round 16', 'rank folded' and 'compensate'.")]
+    public string? Plan { get; set; }
+
+    /// <summary>Fine-tuning epochs after pruning.</summary>
+    [CommandOption("--finetune-epochs <N>")]
+    [Description("Epochs of fine-tuning after pruning with SGD(0.9, 5e-4) and P2; 0 = none.")]
+    public int? FinetuneEpochs { get; set; }
+
+    /// <summary>Options.Regularizer's kind.</summary>
+    [CommandOption("-r|--regularizer <KIND>")]
+    [Description("Regularizer: folded (the library's default: the force on BatchNorm-folded charges), electrostatic (the paper's force), l1, slimming (network slimming) or none.")]
+    public string? Regularizer { get; set; }
+
+    /// <summary>ForceRate of the folded or electrostatic force.</summary>
+    [CommandOption("--alpha|--force-rate <ALPHA_E>")]
+    [Description("folded, electrostatic: force rate alpha_e (ForceRate), at least 0; the paper uses 1e-11 ... 1e-17.")]
+    public double? Alpha { get; set; }
+
+    /// <summary>CoulombConstant of the folded or electrostatic force.</summary>
+    [CommandOption("--coulomb <K_E>")]
+    [Description("folded, electrostatic: Coulomb constant k_e (CoulombConstant), greater than 0; default 8.99e9.")]
+    public double? CoulombConstant { get; set; }
+
+    /// <summary>GradientMode of the electrostatic force.</summary>
+    [CommandOption("--gradient-mode <MODE>")]
+    [Description("electrostatic: paper (Eq. 10, default) or exact (autograd through q_1 and r) (GradientMode).")]
+    public string? GradientMode { get; set; }
+
+    /// <summary>TargetPrunedFilters = false for the folded force.</summary>
+    [CommandOption("--untargeted")]
+    [Description("folded: let the force act on every filter, not only on those the plan removes (TargetPrunedFilters = false).")]
+    public bool Untargeted { get; set; }
+
+    /// <summary>Rate of the L1 regularizer.</summary>
+    [CommandOption("--l1-rate <RATE>")]
+    [Description("l1: rate of rate * sum |w| (Rate), at least 0; default 1e-2.")]
+    public double? L1Rate { get; set; }
+
+    /// <summary>Rate of network slimming.</summary>
+    [CommandOption("--slimming-rate <RATE>")]
+    [Description("slimming: rate of rate * sum |gamma| (Rate), at least 0; default 1e-4.")]
+    public double? SlimmingRate { get; set; }
+
+    /// <summary>StartEpoch of any regularizer.</summary>
+    [CommandOption("--penalty-start <EPOCH>")]
+    [Description("Every regularizer: first epoch (0-based) with the penalty (StartEpoch); default the kind's own (half-way for folded from random weights, else 0).")]
+    public int? PenaltyStart { get; set; }
+
+    /// <summary>The training flags that were given, in the order of <c>--help</c>.</summary>
+    public IEnumerable<string> GivenFlags()
     {
-        var result = base.Validate();
-        if (!result.Successful)
+        (string Flag, object? Value)[] flags =
+        [
+            ("--architecture", Architecture), ("--epochs", Epochs), ("--batch-size", BatchSize), ("--lr", LearningRate),
+            ("--momentum", Momentum), ("--weight-decay", WeightDecay), ("--augment", Augment), ("--plan", Plan),
+            ("--finetune-epochs", FinetuneEpochs), ("--regularizer", Regularizer), ("--alpha", Alpha), ("--coulomb", CoulombConstant),
+            ("--gradient-mode", GradientMode), ("--untargeted", Untargeted), ("--l1-rate", L1Rate), ("--slimming-rate", SlimmingRate),
+            ("--penalty-start", PenaltyStart),
+        ];
+        return flags.Where(f => f.Value is not (null or false)).Select(f => f.Flag);
+    }
+
+    /// <summary>
+    /// Sets what the training flags give: network, epochs, batch size, schedule, momentum, weight decay, augmentation and
+    /// plan, and always the seed and the device. The regularizer is <see cref="ApplyKnobs"/>'s.
+    /// </summary>
+    /// <exception cref="FormatException">A flag's text cannot be parsed; the message names it.</exception>
+    public ElectrostaticCnnTrainer.Options ApplyTraining(ElectrostaticCnnTrainer.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Architecture = Architecture is null ? options.Architecture : OptionParsing.ParseArchitecture(Architecture);
+        options.Epochs = Epochs ?? options.Epochs;
+        options.BatchSize = BatchSize ?? options.BatchSize;
+        options.LearningRateSchedule = LearningRate is null ? options.LearningRateSchedule : OptionParsing.ParseSchedule(LearningRate);
+        options.Momentum = Momentum ?? options.Momentum;
+        options.WeightDecay = WeightDecay ?? options.WeightDecay;
+        options.Augment = Augment ?? options.Augment;
+        options.PruningPlan = Plan is null ? options.PruningPlan : OptionParsing.ParsePlan(Plan);
+        options.Seed = Seed;
+        options.Device = OptionParsing.ParseDevice(Device);
+        return options;
+    }
+
+    /// <summary>
+    /// Sets the regularizer settings the flags give (<c>--alpha</c>, <c>--coulomb</c>, <c>--gradient-mode</c>,
+    /// <c>--untargeted</c>, <c>--l1-rate</c>, <c>--slimming-rate</c>, <c>--penalty-start</c>) on every one of
+    /// <paramref name="regularizers"/> whose kind has the setting.
+    /// </summary>
+    /// <exception cref="ArgumentException">A flag was given that none of <paramref name="regularizers"/> has; the message names it and the kinds that have it.</exception>
+    /// <exception cref="FormatException"><c>--gradient-mode</c> is neither paper nor exact.</exception>
+    public void ApplyKnobs(IReadOnlyCollection<PruningRegularizer.OptionsBase?> regularizers)
+    {
+        ArgumentNullException.ThrowIfNull(regularizers);
+        var kinds = regularizers.Select(Regularizers.KindOf).Distinct().ToList();
+        var given = GivenFlags().ToHashSet();
+        var (flag, accepting) = Knobs.FirstOrDefault(k => given.Contains(k.Flag) && !kinds.Intersect(k.Kinds).Any());
+        if (flag is not null)
         {
-            return result;
+            var here = kinds.Count > 1 ? $"the regularizers here are {string.Join(", ", kinds)}" : $"the regularizer here is {kinds[0]}";
+            throw new ArgumentException($"{flag} applies to --regularizer {string.Join(" or ", accepting)} only, and {here}.", flag);
         }
 
-        if (Epochs is < 1)
+        var mode = GradientMode is null ? (ForceGradientMode?)null : OptionParsing.ParseGradientMode(GradientMode);
+        foreach (var regularizer in regularizers.OfType<PruningRegularizer.OptionsBase>())
         {
-            return ValidationResult.Error($"--epochs must be at least 1 (got {Epochs}).");
+            regularizer.StartEpoch = PenaltyStart ?? regularizer.StartEpoch;
+            switch (regularizer)
+            {
+                case FoldedForceRegularizer.Options folded:
+                    folded.ForceRate = Alpha ?? folded.ForceRate;
+                    folded.CoulombConstant = CoulombConstant ?? folded.CoulombConstant;
+                    folded.TargetPrunedFilters &= !Untargeted;
+                    break;
+                case ElectrostaticForceRegularizer.Options force:
+                    force.ForceRate = Alpha ?? force.ForceRate;
+                    force.CoulombConstant = CoulombConstant ?? force.CoulombConstant;
+                    force.GradientMode = mode ?? force.GradientMode;
+                    break;
+                case L1Regularizer.Options l1:
+                    l1.Rate = L1Rate ?? l1.Rate;
+                    break;
+                case NetworkSlimmingRegularizer.Options slimming:
+                    slimming.Rate = SlimmingRate ?? slimming.Rate;
+                    break;
+            }
         }
+    }
 
-        if (BatchSize is < 1)
-        {
-            return ValidationResult.Error($"--batch-size must be at least 1 (got {BatchSize}).");
-        }
-
-        if (Momentum is { } momentum && (momentum < 0 || momentum >= 1 || double.IsNaN(momentum)))
-        {
-            return ValidationResult.Error($"--momentum must be in [0, 1) (got {momentum}).");
-        }
-
-        if (WeightDecay is { } decay && (decay < 0 || !double.IsFinite(decay)))
-        {
-            return ValidationResult.Error($"--weight-decay must be 0 or more (got {decay}).");
-        }
-
-        if (Alpha is { } alpha && (alpha <= 0 || !double.IsFinite(alpha)))
-        {
-            return ValidationResult.Error($"--alpha must be greater than 0, e.g. 1e-11 (got {alpha}).");
-        }
-
-        if (CoulombConstant is { } ke && (ke <= 0 || !double.IsFinite(ke)))
-        {
-            return ValidationResult.Error($"--ke must be greater than 0 (got {ke}).");
-        }
-
-        if (L1Rate is { } l1 && (l1 <= 0 || !double.IsFinite(l1)))
-        {
-            return ValidationResult.Error($"--l1-rate must be greater than 0 (got {l1}).");
-        }
-
-        if (FinetuneEpochs is < 0)
-        {
-            return ValidationResult.Error($"--finetune-epochs must be 0 or more (got {FinetuneEpochs}).");
-        }
-
-        return FirstError(
-            Parsed(() => _ = Architecture is null ? default : LibraryOptions.ParseArchitecture(Architecture)),
-            Parsed(() => _ = Regularizer is null ? default : LibraryOptions.ParseRegularizer(Regularizer)),
-            Parsed(() => _ = GradientMode is null ? default : LibraryOptions.ParseGradientMode(GradientMode)),
-            Parsed(() => _ = LearningRate is null ? null : LibraryOptions.ParseSchedule(LearningRate)),
-            Parsed(() => _ = Plan is null ? null : LibraryOptions.ParsePlan(Plan, Skip)),
-            Skip is not null && Plan is null ? ValidationResult.Error("--skip needs --plan: the skip list refines a plan.") : ValidationResult.Success());
+    /// <summary>The trainer for <paramref name="options"/>; the library's checks are reported under the flags (<see cref="OptionFlags"/>).</summary>
+    /// <exception cref="ArgumentException">An option is out of range; the message starts with its flag.</exception>
+    public static ElectrostaticCnnTrainer CreateTrainer(MLContext mlContext, ElectrostaticCnnTrainer.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        return FlagErrors.Named(() => mlContext.MulticlassClassification.Trainers.ElectrostaticCnn(options), OptionFlags);
     }
 }
