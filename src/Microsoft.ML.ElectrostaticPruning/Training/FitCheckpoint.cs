@@ -143,7 +143,9 @@ internal sealed class FitCheckpoint
         var stored = fineTuning
             ? (_stored ?? throw new InvalidOperationException("The fine-tuning phase is saved after the training phase.")) with
             {
-                FineTuned = Copy(history), Pruned = Serialize(network), PrunedMomentum = Momentum(optimizer),
+                FineTuned = Copy(history),
+                Pruned = Serialize(network),
+                PrunedMomentum = Momentum(optimizer),
             }
             : new Stored(Copy(history), Serialize(network), Momentum(optimizer), null, null, null);
         _stored = stored;

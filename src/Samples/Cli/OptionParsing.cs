@@ -123,6 +123,36 @@ internal static class OptionParsing
 
     /// <summary>Parses a pruning plan (<see cref="PruningPlan.Parse"/>: ratio, per-stage list or layer map, then skip, round, rank and compensate).</summary>
     /// <exception cref="FormatException">The library's message, after the option.</exception>
+    /// <summary>"0.1-0.7": sandwich training over that ratio range (the other settings the library's defaults).</summary>
+    /// <exception cref="FormatException">Not two ratios separated by '-'.</exception>
+    public static AnyRatioTrainingOptions ParseRatioRange(string text, string option = "--any-ratio")
+    {
+        string[] parts = text.Split('-', StringSplitOptions.TrimEntries);
+        return parts.Length == 2
+            && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double min)
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double max)
+            ? new AnyRatioTrainingOptions { MinRatio = min, MaxRatio = max }
+            : throw new FormatException($"{option} '{text}' is not a ratio range such as 0.1-0.7.");
+    }
+
+    /// <summary>"imagenet", or "MEAN,...:STD,..." with one value per channel.</summary>
+    /// <exception cref="FormatException">Neither; or the values are not numbers, or std is not positive.</exception>
+    public static InputNormalization ParseNormalization(string text, string option = "--input-normalization")
+    {
+        if (Normalize(text) == "imagenet")
+        {
+            return InputNormalization.ImageNet;
+        }
+
+        string[] parts = text.Split(':');
+        float[] Values(string list) => [.. list.Split(',').Select(v => float.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out float value)
+            ? value
+            : throw new FormatException($"{option} '{text}': '{v}' is not a number."))];
+        return parts.Length == 2
+            ? Parse(() => new InputNormalization(Values(parts[0]), Values(parts[1])), option)
+            : throw new FormatException($"{option} '{text}' must be 'imagenet' or 'MEAN,...:STD,...' (one value per channel), e.g. '0.5:0.25'.");
+    }
+
     public static PruningPlan ParsePlan(string text, string option = "--plan") => Parse(() => PruningPlan.Parse(text), option);
 
     /// <summary>Parses P1, P2 or <c>"epoch:rate,..."</c> (<see cref="LearningRateSchedule.Parse"/>).</summary>

@@ -8,7 +8,7 @@ using Spectre.Console.Cli;
 
 namespace ElectrostaticPruning.Samples.Commands;
 
-/// <summary><c>export</c>: write a saved model as ONNX (the pruned network, BatchNorm folded) for ONNX Runtime.</summary>
+/// <summary><c>export</c>: write a saved model as ONNX (the pruned network, BatchNorm folded) for ONNX Runtime, and/or as a PyTorch safetensors file (trainable).</summary>
 internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportCommandSettings>
 {
     /// <inheritdoc/>
@@ -16,7 +16,20 @@ internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportComman
     {
         var mlContext = new MLContext(seed: settings.Seed);
         var (model, schema) = ModelFiles.LoadWithSchema(mlContext, settings.Model!);
-        string path = settings.Onnx!;
+        if (settings.PyTorch is { } pytorch)
+        {
+            model.SavePyTorch(pytorch);
+            console.MarkupLine(Markup.Escape(
+                $"Wrote {pytorch} ({new FileInfo(pytorch).Length / 1024.0:N0} KiB): {model.Summary.Architecture} pruned by {model.Summary.PruningPlan}, widths from the tensors, BatchNorm not folded; " +
+                "load it with electrostatic_pruning_torch.load_pruned (docs/pytorch.md)."));
+        }
+
+        if (settings.Onnx is null)
+        {
+            return 0;
+        }
+
+        string path = settings.Onnx;
         AtomicFile.Write(path, stream => mlContext.Model.ExportToOnnx(model, schema, stream, settings.Opset, model.ScoreColumnName, model.PredictedLabelColumnName));
 
         var summary = model.Summary;

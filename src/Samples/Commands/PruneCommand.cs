@@ -20,18 +20,19 @@ internal sealed class PruneCommand(IAnsiConsole console) : Command<PruneCommandS
         var mlContext = new MLContext(seed: settings.Seed);
         var (trained, schema) = ModelFiles.LoadWithSchema(mlContext, settings.Model!);
         using var disposeTrained = trained;
-        using var pruned = trained.Prune(OptionParsing.ParsePlan(settings.Plan!));
+        var plan = OptionParsing.ParsePlan(settings.Plan!);
+        var data = settings.Data is null ? null : DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data), settings);
+        using var pruned = settings.Calibrate ? trained.Prune(plan, data!.Train) : trained.Prune(plan);
         var summary = pruned.Summary;
         console.Write(SummaryCommand.LayerTable(summary));
         console.Write(NetworkSummaryView.Complexity(summary.Dense, summary.Pruned));
 
         var save = settings.Save ?? settings.OutputPath("pruned.zip");
-        if (settings.Data is not null)
+        if (data is not null)
         {
-            var data = DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data), settings);
             using var unpruned = trained.Prune(PruningPlan.Uniform(0));
             console.MarkupLine($"Test top-1 on {Markup.Escape(data.Description)}: dense {Units.Percent(PrunedEvaluation.Accuracy(mlContext, unpruned, data.Test))}, " +
-                $"pruned [bold]{Units.Percent(PrunedEvaluation.Accuracy(mlContext, pruned, data.Test))}[/] (no fine-tuning).");
+                $"pruned [bold]{Units.Percent(PrunedEvaluation.Accuracy(mlContext, pruned, data.Test))}[/] (no fine-tuning{(settings.Calibrate ? ", BatchNorm recalibrated on 2,000 training images" : string.Empty)}).");
         }
 
         ModelFiles.Save(mlContext, pruned, schema, save);

@@ -27,13 +27,13 @@ internal sealed class SweepCommand(IAnsiConsole console) : Command<SweepCommandS
         var sweeps = ProgressBoards.Run(console, board =>
         {
             var line = board.Start("pruning sweep", models.Count * ratios.Count);
-            var result = models.Select(m => PrunedEvaluation.Sweep(m.Label, m.Model, ratios, data.Test, line, cancellationToken)).ToList();
+            var result = models.Select(m => PrunedEvaluation.Sweep(m.Label, m.Model, ratios, data.Test, line, cancellationToken, calibrationData: settings.Calibrate ? data.Train : null)).ToList();
             line.Complete(string.Empty);
             return result;
         });
 
         var table = ResultsTable.Create(sweeps);
-        console.Write(table.ToSpectreTable("Top-1 accuracy pruned without fine-tuning"));
+        console.Write(table.ToSpectreTable(settings.Calibrate ? "Top-1 accuracy pruned without fine-tuning, BatchNorm recalibrated on 2,000 training images" : "Top-1 accuracy pruned without fine-tuning"));
         var architecture = models[0].Model.Summary.Architecture;
         var figure = OutputFiles.WriteFigure2(settings.Output, sweeps, $"{architecture} on {data.Description.Split(" at ")[0]}", data.ClassNames.Count);
         var markdown = Path.Combine(settings.Output, "sweep.md");

@@ -15,7 +15,7 @@ namespace ElectrostaticPruning.Samples.Commands;
 /// <summary>
 /// <c>train</c>: one model through the ML.NET trainer with the options the flags give (the library's defaults
 /// otherwise), pruned by its plan, optionally fine-tuned, then saved. With <c>--init MODEL</c> training continues from
-/// that model's dense network (warm start); with <c>--checkpoint FILE</c> it writes a checkpoint after every epoch and
+/// that model's dense network (warm start), with <c>--init-weights FILE</c> from PyTorch weights; with <c>--checkpoint FILE</c> it writes a checkpoint after every epoch and
 /// continues from one that exists.
 /// </summary>
 internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommandSettings>
@@ -26,15 +26,25 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommandS
         var clock = Stopwatch.StartNew();
         RunEnvironment.ApplyThreads(settings.Threads);
         var mlContext = new MLContext(seed: settings.Seed);
-        using var initial = settings.Init is null ? null : ModelFiles.Load(mlContext, settings.Init, "--init");
-        var options = settings.ToOptions(initial?.Summary.Architecture);
+        using var fromModel = settings.Init is null ? null : ModelFiles.Load(mlContext, settings.Init, "--init");
+        var options = settings.ToOptions(fromModel?.Summary.Architecture);
         var data = DataLoader.Load(mlContext, DataSourceDetector.Detect(settings.Data!), settings);
+        using var fromWeights = settings.InitWeights is null ? null : FlagErrors.Named(
+            () => mlContext.Model.LoadPyTorchWeights(settings.InitWeights, options.Architecture, data.Shape, options.InputNormalization),
+            new Dictionary<string, string> { ["path"] = "--init-weights", ["architecture"] = "--architecture" });
+        var initial = fromModel ?? fromWeights;
+        if (fromWeights is not null)
+        {
+            // The weights' model carries the normalization now; the warm start keeps it.
+            options.InputNormalization = null;
+        }
+
         console.MarkupLine($"[bold]Data[/]        {Markup.Escape(data.Description)}");
         console.MarkupLine($"[bold]Training[/]    {Markup.Escape(OptionsText.Training(options))}");
         console.MarkupLine($"[bold]Regularizer[/] {Markup.Escape(OptionsText.Regularizer(options.Regularizer))}");
         if (initial is not null)
         {
-            console.MarkupLine($"[bold]Init[/]        {Markup.Escape($"{settings.Init}: {initial.Summary.Architecture}, trained {initial.Summary.Training.Count} epochs")}");
+            console.MarkupLine($"[bold]Init[/]        {Markup.Escape(fromModel is not null ? $"{settings.Init}: {initial.Summary.Architecture}, trained {initial.Summary.Training.Count} epochs" : $"{settings.InitWeights}: {initial.Summary.TrainingOptions}")}");
         }
 
         if (options.CheckpointPath is { } checkpoint)
@@ -42,7 +52,7 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommandS
             console.MarkupLine($"[bold]Checkpoint[/]  {Markup.Escape(File.Exists(checkpoint) ? $"{checkpoint} exists: training continues after its last epoch" : $"{checkpoint}, written after every epoch")}");
         }
 
-        using var model = ProgressBoards.Run(console, board => FitFrom(initial, settings.Init, mlContext, data, options, board, cancellationToken));
+        using var model = ProgressBoards.Run(console, board => FitFrom(initial, settings.Init ?? settings.InitWeights, mlContext, data, options, board, cancellationToken));
         var save = settings.Save ?? settings.OutputPath("model.zip");
         ModelFiles.Save(mlContext, model, data.Train.Schema, save);
 
@@ -66,7 +76,8 @@ internal sealed class TrainCommand(IAnsiConsole console) : Command<TrainCommandS
         }
         catch (ArgumentException e) when (initial is not null && e.ParamName == "initialModel")
         {
-            throw new ArgumentException($"--init '{path}' does not fit the data: {ErrorReporter.OneLine(e)}", "--init", e);
+            string flag = initial.Summary.Training.Count == 0 ? "--init-weights" : "--init";
+            throw new ArgumentException($"{flag} '{path}' does not fit the data: {ErrorReporter.OneLine(e)}", flag, e);
         }
     }
 }

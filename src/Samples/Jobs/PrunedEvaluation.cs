@@ -39,7 +39,8 @@ internal static class PrunedEvaluation
 
     /// <summary>
     /// The paper's Figure 2 curve of one trained model: pruned at every ratio (by <paramref name="planForRatio"/>, or the way
-    /// the model was pruned), evaluated without fine-tuning.
+    /// the model was pruned), evaluated without fine-tuning; with <paramref name="calibrationData"/> each pruned network's
+    /// BatchNorm statistics are re-estimated on it first.
     /// </summary>
     public static MethodSweep Sweep(
         string method,
@@ -48,12 +49,13 @@ internal static class PrunedEvaluation
         IDataView test,
         IProgressLine line,
         CancellationToken cancellationToken,
-        Func<double, PruningPlan>? planForRatio = null)
+        Func<double, PruningPlan>? planForRatio = null,
+        IDataView? calibrationData = null)
     {
         ArgumentNullException.ThrowIfNull(trained);
         ArgumentNullException.ThrowIfNull(line);
         var progress = new SynchronousProgress<PruningSweepRow>(row => line.Advance(1, $"{method} @ {row.Ratio:0.##}: {Units.Percent(row.Top1Accuracy)} ({Units.Speedup(row.Speedup)})"));
-        var rows = trained.Sweep(test, ratios, planForRatio, ColumnNames.Label, progress, cancellationToken);
+        var rows = trained.Sweep(test, ratios, planForRatio, ColumnNames.Label, progress, cancellationToken, calibrationData);
         return new MethodSweep(method, [.. rows.Select(r => new SweepPoint(r.Ratio, r.Parameters, r.Flops, r.Speedup, r.Top1Accuracy))]);
     }
 }

@@ -12,7 +12,12 @@ internal sealed class SweepCommandSettings : DataSettings
     [Description("A model saved by 'train', optionally labelled as label=path; repeat for several (one line each in the plot).")]
     public string[] Models { get; set; } = [];
 
-    /// <summary>Ratios to prune at.</summary>
+    /// <summary>Recalibrate BatchNorm on the training images of --data.</summary>
+    [CommandOption("--calibrate")]
+    [Description("Re-estimate each pruned network's BatchNorm statistics on 2,000 training images of --data before scoring (Sweep(..., calibrationData)).")]
+    public bool Calibrate { get; set; }
+
+    /// <summary>The ratios to prune at.</summary>
     [CommandOption("--ratios <LIST>")]
     [Description("Pruning ratios: '0,0.1,0.5' or a range 'start:stop:step' (stop included).")]
     [DefaultValue(OptionParsing.DefaultRatios)]

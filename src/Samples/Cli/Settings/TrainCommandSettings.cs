@@ -19,6 +19,11 @@ internal sealed class TrainCommandSettings : TrainingSettings
     [Description("Continue training from a model saved by 'train' (warm start, Fit(data, initialModel)): its dense network, architecture and classes; --architecture defaults to the model's.")]
     public string? Init { get; set; }
 
+    /// <summary>PyTorch weights to start from (mlContext.Model.LoadPyTorchWeights); null starts from random weights.</summary>
+    [CommandOption("--init-weights <FILE>")]
+    [Description("Start from PyTorch weights (a torchvision / akamaster / VGG state dict, .pth or .safetensors) of --architecture: LoadPyTorchWeights, then Fit(data, pretrained); another class count replaces the classifier.")]
+    public string? InitWeights { get; set; }
+
     /// <summary>Options.CheckpointPath.</summary>
     [CommandOption("--checkpoint <FILE>")]
     [Description("Checkpoint file (CheckpointPath) written after every epoch; when it exists, training continues after its last epoch (same options and data, else an error says what differs); a completed one returns the model without training.")]
@@ -46,5 +51,7 @@ internal sealed class TrainCommandSettings : TrainingSettings
     public override ValidationResult Validate() => FirstError(
         base.Validate(),
         Require(Init is null || File.Exists(Init), $"--init '{Init}' does not exist."),
+        Require(InitWeights is null || File.Exists(InitWeights), $"--init-weights '{InitWeights}' does not exist."),
+        Require(Init is null || InitWeights is null, "--init and --init-weights both name a model to start from; give one."),
         Parsed(() => CreateTrainer(new MLContext(), ToOptions())));
 }

@@ -31,6 +31,9 @@ internal class TrainingSettings : DataSettings
         [nameof(FoldedForceRegularizer.Options.CoulombConstant)] = "--coulomb",
         [nameof(ElectrostaticForceRegularizer.Options.GradientMode)] = "--gradient-mode",
         [nameof(PruningRegularizer.OptionsBase.StartEpoch)] = "--penalty-start",
+        [nameof(ElectrostaticCnnTrainer.Options.InputNormalization)] = "--input-normalization",
+        [$"{nameof(FoldedForceRegularizer)}.Options.{nameof(FoldedForceRegularizer.Options.GradedUpToRatio)}"] = "--graded-up-to",
+        [$"{nameof(AnyRatioTrainingOptions)}.{nameof(AnyRatioTrainingOptions.MaxRatio)}"] = "--any-ratio",
 
         // The library checks the resolved start epoch under this name.
         ["PenaltyStartEpoch"] = "--penalty-start",
@@ -45,6 +48,7 @@ internal class TrainingSettings : DataSettings
         ("--coulomb", ["folded", "electrostatic"]),
         ("--gradient-mode", ["electrostatic"]),
         ("--untargeted", ["folded"]),
+        ("--graded-up-to", ["folded"]),
         ("--l1-rate", ["l1"]),
         ("--slimming-rate", ["slimming"]),
         ("--penalty-start", ["folded", "electrostatic", "l1", "slimming"]),
@@ -135,6 +139,21 @@ internal class TrainingSettings : DataSettings
     [Description("Every regularizer: first epoch (0-based) with the penalty (StartEpoch); default the kind's own (half-way for folded from random weights, else 0).")]
     public int? PenaltyStart { get; set; }
 
+    /// <summary>Options.AnyRatio: sandwich training over a ratio range.</summary>
+    [CommandOption("--any-ratio <MIN-MAX>")]
+    [Description("Train every ratio of a range, e.g. 0.1-0.7 (AnyRatio: sandwich training of the network pruned at ratios of the range, about 2x the cost of a plain epoch); default none.")]
+    public string? AnyRatio { get; set; }
+
+    /// <summary>GradedUpToRatio of the folded force.</summary>
+    [CommandOption("--graded-up-to <RATIO>")]
+    [Description("folded: weight the force on each filter by its chance of removal for ratios from the plan's up to RATIO (GradedUpToRatio); default the plan alone.")]
+    public double? GradedUpTo { get; set; }
+
+    /// <summary>Options.InputNormalization.</summary>
+    [CommandOption("--input-normalization <NORM>")]
+    [Description("Per-channel (x - mean) / std inside the network (InputNormalization): 'imagenet' or 'MEAN,...:STD,...'; default none.")]
+    public string? InputNormalization { get; set; }
+
     /// <summary>The training flags that were given, in the order of <c>--help</c>.</summary>
     public IEnumerable<string> GivenFlags()
     {
@@ -144,7 +163,7 @@ internal class TrainingSettings : DataSettings
             ("--momentum", Momentum), ("--weight-decay", WeightDecay), ("--augment", Augment), ("--plan", Plan),
             ("--finetune-epochs", FinetuneEpochs), ("--regularizer", Regularizer), ("--alpha", Alpha), ("--coulomb", CoulombConstant),
             ("--gradient-mode", GradientMode), ("--untargeted", Untargeted), ("--l1-rate", L1Rate), ("--slimming-rate", SlimmingRate),
-            ("--penalty-start", PenaltyStart),
+            ("--penalty-start", PenaltyStart), ("--any-ratio", AnyRatio), ("--graded-up-to", GradedUpTo), ("--input-normalization", InputNormalization),
         ];
         return flags.Where(f => f.Value is not (null or false)).Select(f => f.Flag);
     }
@@ -167,6 +186,8 @@ internal class TrainingSettings : DataSettings
         options.PruningPlan = Plan is null ? options.PruningPlan : OptionParsing.ParsePlan(Plan);
         options.Seed = Seed;
         options.Device = OptionParsing.ParseDevice(Device);
+        options.AnyRatio = AnyRatio is null ? options.AnyRatio : OptionParsing.ParseRatioRange(AnyRatio);
+        options.InputNormalization = InputNormalization is null ? options.InputNormalization : OptionParsing.ParseNormalization(InputNormalization);
         return options;
     }
 
@@ -199,6 +220,7 @@ internal class TrainingSettings : DataSettings
                     folded.ForceRate = Alpha ?? folded.ForceRate;
                     folded.CoulombConstant = CoulombConstant ?? folded.CoulombConstant;
                     folded.TargetPrunedFilters &= !Untargeted;
+                    folded.GradedUpToRatio = GradedUpTo ?? folded.GradedUpToRatio;
                     break;
                 case ElectrostaticForceRegularizer.Options force:
                     force.ForceRate = Alpha ?? force.ForceRate;
