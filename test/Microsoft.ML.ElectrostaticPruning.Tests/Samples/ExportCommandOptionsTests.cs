@@ -7,7 +7,7 @@ public sealed class ExportCommandOptionsTests
 {
     [Theory]
     [InlineData(new[] { "export", "--model", "/nonexistent/m.zip", "--onnx", "x.onnx" }, new[] { "--model", "'/nonexistent/m.zip'", "does not exist" })]
-    [InlineData(new[] { "export", "--model", "README.md" }, new[] { "--onnx is required", ".onnx" })]
+    [InlineData(new[] { "export", "--model", "README.md" }, new[] { "--onnx or --pytorch is required", ".onnx", ".safetensors" })]
     [InlineData(new[] { "export", "--model", "README.md", "--onnx", "x.onnx", "--opset", "12" }, new[] { "--opset", "13", "21", "12" })]
     public void BadExportOptionsExitWithOneAndNameTheOptionAndTheValue(string[] args, string[] expected)
     {
