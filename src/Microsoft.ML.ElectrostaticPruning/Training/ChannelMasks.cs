@@ -14,27 +14,27 @@ namespace Microsoft.ML.ElectrostaticPruning.Training;
 internal static class ChannelMasks
 {
     [ThreadStatic]
-    private static Dictionary<BatchNorm2d, (Tensor Mask, Tensor? Fill)>? active;
+    private static Dictionary<BatchNorm2d, (Tensor Mask, Tensor? Fill)>? _active;
 
     /// <summary>Whether a sub-network pass is running on this thread.</summary>
-    public static bool IsActive => active is not null;
+    public static bool IsActive => _active is not null;
 
     /// <summary>Makes <paramref name="masks"/> the sub-network of the passes until the returned scope is disposed.</summary>
     public static IDisposable Apply(Dictionary<BatchNorm2d, (Tensor Mask, Tensor? Fill)> masks)
     {
-        if (active is not null)
+        if (_active is not null)
         {
             throw new InvalidOperationException("A sub-network pass is already running on this thread.");
         }
 
-        active = masks;
+        _active = masks;
         return new Scope();
     }
 
     /// <summary>The mask (shape [1, C, 1, 1]) and fill of <paramref name="batchNorm"/>, when its conv is pruned in the active pass.</summary>
     public static bool TryGet(BatchNorm2d batchNorm, out (Tensor Mask, Tensor? Fill) mask)
     {
-        if (active is { } masks && masks.TryGetValue(batchNorm, out mask))
+        if (_active is { } masks && masks.TryGetValue(batchNorm, out mask))
         {
             return true;
         }
@@ -45,6 +45,6 @@ internal static class ChannelMasks
 
     private sealed class Scope : IDisposable
     {
-        public void Dispose() => active = null;
+        public void Dispose() => _active = null;
     }
 }
