@@ -26,6 +26,10 @@ public static class ElectrostaticCnnCatalogExtensions
     /// <returns>The trainer.</returns>
     /// <exception cref="ArgumentException">An argument is out of range; the exception names it.</exception>
     /// <exception cref="FormatException">The plan or the schedule cannot be parsed; the message names the offending token.</exception>
+    /// <example>
+    /// A complete program, an ML.NET image-folder pipeline with this trainer: <c>src/Samples/Examples/ImageFolderPipeline.cs</c> in the repository, run by
+    /// <c>dotnet run -c Release --project src/Samples -- example image-folder</c>.
+    /// </example>
     public static ElectrostaticCnnTrainer ElectrostaticCnn(
         this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = ElectrostaticCnnTrainer.Defaults.LabelColumnName,

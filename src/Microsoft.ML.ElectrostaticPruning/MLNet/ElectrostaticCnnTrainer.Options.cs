@@ -135,6 +135,10 @@ public sealed partial class ElectrostaticCnnTrainer
         /// completes, so Fit called again returns the same model without training. Default null: no checkpoint. A fixed
         /// <see cref="Seed"/> is required.
         /// </summary>
+        /// <example>
+        /// A complete program, an interrupted Fit resumed from its checkpoint: <c>src/Samples/Examples/CheckpointAndResume.cs</c> in the repository, run by
+        /// <c>dotnet run -c Release --project src/Samples -- example checkpoint</c>.
+        /// </example>
         public string? CheckpointPath { get; set; }
 
         /// <summary>

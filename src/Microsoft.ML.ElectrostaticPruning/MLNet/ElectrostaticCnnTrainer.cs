@@ -111,6 +111,10 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
     /// <exception cref="ObjectDisposedException"><paramref name="initialModel"/> was disposed.</exception>
     /// <exception cref="InvalidOperationException">A feature is NaN or infinite, or a label is outside the key range; the message names the row.</exception>
     /// <exception cref="OperationCanceledException"><see cref="Options.CancellationToken"/> was cancelled.</exception>
+    /// <example>
+    /// A complete program, warm start from a saved model: <c>src/Samples/Examples/WarmStart.cs</c> in the repository, run by
+    /// <c>dotnet run -c Release --project src/Samples -- example warm-start</c>.
+    /// </example>
     public ElectrostaticCnnTransformer Fit(IDataView trainData, ElectrostaticCnnTransformer initialModel)
     {
         ArgumentNullException.ThrowIfNull(trainData);

@@ -28,6 +28,10 @@ public sealed partial class ElectrostaticCnnTransformer
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or a ratio is outside [0, 1).</exception>
     /// <exception cref="ArgumentException">No ratios, no rows, or a label with another number of classes than the model.</exception>
     /// <exception cref="ObjectDisposedException">The transformer was disposed.</exception>
+    /// <example>
+    /// A complete program, re-pruning a trained model and sweeping its ratios: <c>src/Samples/Examples/RePruningAndSweep.cs</c> in the repository, run by
+    /// <c>dotnet run -c Release --project src/Samples -- example re-pruning</c>.
+    /// </example>
     public IReadOnlyList<PruningSweepRow> Sweep(
         IDataView testData,
         IEnumerable<double>? ratios = null,

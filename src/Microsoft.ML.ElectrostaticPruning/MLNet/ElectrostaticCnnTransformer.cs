@@ -145,6 +145,10 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer, IDisposa
     /// <param name="plan">The plan, e.g. <c>PruningPlan.Uniform(0.7)</c>.</param>
     /// <exception cref="ArgumentException">The plan does not fit the architecture (e.g. a stage list of the wrong length).</exception>
     /// <exception cref="ObjectDisposedException">The transformer was disposed.</exception>
+    /// <example>
+    /// A complete program, re-pruning a trained model and sweeping its ratios: <c>src/Samples/Examples/RePruningAndSweep.cs</c> in the repository, run by
+    /// <c>dotnet run -c Release --project src/Samples -- example re-pruning</c>.
+    /// </example>
     public ElectrostaticCnnTransformer Prune(PruningPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);

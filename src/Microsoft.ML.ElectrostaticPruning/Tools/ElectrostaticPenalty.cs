@@ -32,6 +32,10 @@ namespace Microsoft.ML.ElectrostaticPruning;
 /// </para>
 /// <para>The object is immutable and holds no native memory; one instance may be shared by any number of steps and models.</para>
 /// </remarks>
+/// <example>
+/// A complete program, the penalty in a plain TorchSharp training loop: <c>src/Samples/Examples/PenaltyInTorchSharpLoop.cs</c> in the repository, run by
+/// <c>dotnet run -c Release --project src/Samples -- example torchsharp-penalty</c>.
+/// </example>
 public sealed class ElectrostaticPenalty
 {
     /// <summary>Coulomb's constant <c>k_e = 8.99e9</c> N m^2 C^-2, the paper's value and the default.</summary>

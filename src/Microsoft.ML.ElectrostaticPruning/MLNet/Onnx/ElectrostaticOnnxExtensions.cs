@@ -38,6 +38,10 @@ public static class ElectrostaticOnnxExtensions
     /// <exception cref="ArgumentException"><paramref name="model"/> contains no ElectrostaticCnn transformer, or an output column does not exist.</exception>
     /// <exception cref="InvalidOperationException">A step before the transformer cannot be exported, so its feature column is not in the graph.</exception>
     /// <exception cref="NotSupportedException">Another step of the pipeline wrote an op whose meaning changed after opset 12.</exception>
+    /// <example>
+    /// A complete program, ONNX export scored by ONNX Runtime: <c>src/Samples/Examples/OnnxExportWithOnnxRuntime.cs</c> in the repository, run by
+    /// <c>dotnet run -c Release --project src/Samples -- example onnx</c>.
+    /// </example>
     public static void ExportToOnnx(this ModelOperationsCatalog catalog, ITransformer model, IDataView inputData, Stream stream, int opSetVersion = OnnxOpset.Default, params string[] outputColumns)
     {
         ArgumentNullException.ThrowIfNull(catalog);
