@@ -16,7 +16,7 @@ public static class ElectrostaticCnnCatalogExtensions
     /// <param name="architecture">The network. Default <see cref="CnnArchitecture.SmallCnn"/>.</param>
     /// <param name="epochs">Training epochs, at least 1. Default 10.</param>
     /// <param name="pruningPlan">Plan text such as "0.5", "[0, 0.52, 0.52, 0.52, 0]" or "[0:0, 1-15:0.65]"; null for the default uniform 0.5.</param>
-    /// <param name="forceRate">Electrostatic force rate alpha_e of the default regularizer (the force on BatchNorm-folded charges, on the filters the plan removes, from half-way), finite and at least 0. Default 1e-11.</param>
+    /// <param name="forceRate">Electrostatic force rate alpha_e of the default regularizer (the force on BatchNorm-folded charges from half-way, graded over the default any-ratio range 0.1-0.7), finite and at least 0. Default 1e-12.</param>
     /// <param name="batchSize">Images per SGD step, at least 1; a smaller training set trains with one batch of all rows. Default 128.</param>
     /// <param name="learningRateSchedule">
     /// Learning-rate schedule text "epoch:rate,...", e.g. "0:0.02,8:0.002", or "P1" / "P2"; null for the default P1
@@ -37,7 +37,7 @@ public static class ElectrostaticCnnCatalogExtensions
         CnnArchitecture architecture = ElectrostaticCnnTrainer.Defaults.Architecture,
         int epochs = ElectrostaticCnnTrainer.Defaults.Epochs,
         string? pruningPlan = null,
-        double forceRate = ElectrostaticCnnTrainer.Defaults.ForceRate,
+        double forceRate = ElectrostaticCnnTrainer.Defaults.FoldedForceRate,
         int batchSize = ElectrostaticCnnTrainer.Defaults.BatchSize,
         string? learningRateSchedule = null,
         int fineTuneEpochs = ElectrostaticCnnTrainer.Defaults.FineTuneEpochs)

@@ -67,7 +67,8 @@ public sealed partial class ElectrostaticCnnTrainer
         /// <summary>
         /// The penalty added to the cross-entropy of the convs <see cref="PruningPlan"/> prunes, with its own settings, in the
         /// style of LightGBM's boosters. Default <c>new FoldedForceRegularizer.Options()</c>: the electrostatic force on
-        /// BatchNorm-folded charges at alpha_e 1e-11, on the filters the plan removes, from half-way through training.
+        /// BatchNorm-folded charges at alpha_e 1e-12 from half-way through training, graded over <see cref="AnyRatio"/>'s range
+        /// (on the filters the plan removes alone when <see cref="AnyRatio"/> is null).
         /// <see cref="ElectrostaticForceRegularizer.Options"/> is the paper's force on raw weights, as published;
         /// <see cref="NetworkSlimmingRegularizer.Options"/> and <see cref="L1Regularizer.Options"/> are the baselines; null
         /// trains on cross-entropy alone (the plan still prunes).
@@ -87,10 +88,12 @@ public sealed partial class ElectrostaticCnnTrainer
         /// <summary>
         /// Trains every ratio of a range, not only <see cref="PruningPlan"/>'s: sandwich training of sub-networks that are
         /// the network pruned at ratios of the range (see <see cref="AnyRatioTrainingOptions"/>), about 1 +
-        /// <c>SubNetworks</c> times the cost of a plain epoch. Default null: only the full network trains. Prune the
-        /// result at any ratio of the range, best with <c>Prune(plan, calibrationData)</c>.
+        /// <c>SubNetworks</c> times the cost of a plain epoch. Default <c>new AnyRatioTrainingOptions()</c>: ratios 0.1-0.7,
+        /// so the model <c>Fit</c> returns can be re-pruned anywhere in that range without retraining (<c>Prune(plan)</c>,
+        /// or <c>Prune(plan, calibrationData)</c> for BatchNorm statistics of the pruned width); null trains the full network
+        /// only (half the cost; the targeted force then prepares <see cref="PruningPlan"/>'s ratio alone).
         /// </summary>
-        public AnyRatioTrainingOptions? AnyRatio { get; set; }
+        public AnyRatioTrainingOptions? AnyRatio { get; set; } = Defaults.AnyRatio;
 
         /// <summary>Epochs of plain cross-entropy training of the pruned network after pruning, at least 0. Default 0 (none).</summary>
         public int FineTuneEpochs { get; set; } = Defaults.FineTuneEpochs;
@@ -259,7 +262,7 @@ public sealed partial class ElectrostaticCnnTrainer
         internal string Describe(int? batchSize = null, bool warmStart = false) => string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
             $"architecture {Architecture}, epochs {Epochs}, batch {batchSize ?? BatchSize}, lr {LearningRateSchedule}{(WarmupEpochs > 0 ? $" (warm-up {WarmupEpochs})" : string.Empty)}, momentum {Momentum}, weight decay {WeightDecay}, " +
-            $"augment {Augment}, regularizer {(Regularizer is null ? "none" : Regularizer.ToString())}{PenaltyStartDetail(warmStart)}, plan {PruningPlan}{(AnyRatio is null ? string.Empty : $", {AnyRatio}")}, fine-tune {FineTuneEpochs} epochs (lr {FineTuneSchedule}), device {Device}{(InputNormalization is null ? string.Empty : $", input normalization {InputNormalization}")}");
+            $"augment {Augment}, regularizer {(Regularizer is null ? "none" : Regularizer.Describe(AnyRatio))}{PenaltyStartDetail(warmStart)}, plan {PruningPlan}{(AnyRatio is null ? string.Empty : $", {AnyRatio}")}, fine-tune {FineTuneEpochs} epochs (lr {FineTuneSchedule}), device {Device}{(InputNormalization is null ? string.Empty : $", input normalization {InputNormalization}")}");
 
         private string PenaltyStartDetail(bool warmStart) =>
             Regularizer is not null && ResolvePenaltyStartEpoch(warmStart) is int start and > 0

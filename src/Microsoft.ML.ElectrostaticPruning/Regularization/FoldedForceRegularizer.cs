@@ -11,7 +11,7 @@ namespace Microsoft.ML.ElectrostaticPruning;
 /// Eqs. 4-7 are unchanged otherwise and the gradient (Eq. 10's form, <c>alpha_e k_e |q_1| / r_n^2</c> per unit of folded
 /// norm) reaches only the BatchNorm scale gamma, so a repelled channel's effective scale goes to zero and the channel
 /// really dies (raw-weight charges cannot do that: BatchNorm undoes any change of a filter's scale). Select it with
-/// <c>Regularizer = new FoldedForceRegularizer.Options { ForceRate = 1e-11 }</c>; docs/batchnorm-pruning.md has the
+/// <c>Regularizer = new FoldedForceRegularizer.Options { ForceRate = 1e-12 }</c>; docs/batchnorm-pruning.md has the
 /// measurements behind the defaults.
 /// </summary>
 public sealed class FoldedForceRegularizer : PruningRegularizer
@@ -72,11 +72,12 @@ public sealed class FoldedForceRegularizer : PruningRegularizer
     public sealed class Options : OptionsBase
     {
         /// <summary>
-        /// Electrostatic force rate <c>alpha_e</c> of Eq. 7, finite and at least 0. Default 1e-11, measured for the targeted
-        /// force on SmallCnn and ResNet-56; on every filter (<see cref="TargetPrunedFilters"/> false) it is unstable above
-        /// about 3e-12 at P1's rate 0.1.
+        /// Electrostatic force rate <c>alpha_e</c> of Eq. 7, finite and at least 0. Default 1e-12, measured for the force
+        /// graded over the any-ratio range (the trainer's default; docs/any-ratio.md); the targeted force alone
+        /// (<c>AnyRatio = null</c>) measured best at 1e-11 on SmallCnn and ResNet-56; on every filter
+        /// (<see cref="TargetPrunedFilters"/> false) it is unstable above about 3e-12 at P1's rate 0.1.
         /// </summary>
-        public double ForceRate { get; set; } = ElectrostaticCnnTrainer.Defaults.ForceRate;
+        public double ForceRate { get; set; } = ElectrostaticCnnTrainer.Defaults.FoldedForceRate;
 
         /// <summary>Coulomb constant <c>k_e</c>, finite and greater than 0. Default 8.99e9.</summary>
         public double CoulombConstant { get; set; } = ElectrostaticForce.DefaultCoulombConstant;
@@ -91,10 +92,13 @@ public sealed class FoldedForceRegularizer : PruningRegularizer
         public bool TargetPrunedFilters { get; set; } = true;
 
         /// <summary>
-        /// The graded force, for models pruned at any ratio of a range: null (the default) targets the one plan; a ratio in
-        /// (plan ratio, 1) weights the force on each filter by its probability of being removed when the ratio is drawn
-        /// uniformly from [plan ratio, <see cref="GradedUpToRatio"/>] (1 for the filters the plan removes, falling linearly to
-        /// 0 for those only <see cref="GradedUpToRatio"/> removes; see docs/any-ratio.md). Needs <see cref="TargetPrunedFilters"/>.
+        /// The graded force, for models pruned at any ratio of a range: a ratio in (plan ratio, 1) weights the force on each
+        /// filter by its probability of being removed when the ratio is drawn uniformly from [plan ratio,
+        /// <see cref="GradedUpToRatio"/>] (1 for the filters the plan removes, falling linearly to 0 for those only
+        /// <see cref="GradedUpToRatio"/> removes; see docs/any-ratio.md). Default null: graded over the any-ratio range
+        /// [<see cref="AnyRatioTrainingOptions.MinRatio"/>, <see cref="AnyRatioTrainingOptions.MaxRatio"/>] when
+        /// <see cref="ElectrostaticCnnTrainer.Options.AnyRatio"/> is set (the trainer's default), else on the plan's filters
+        /// alone (the targeted force, the one-ratio special case). Needs <see cref="TargetPrunedFilters"/>.
         /// </summary>
         public double? GradedUpToRatio { get; set; }
 
@@ -102,16 +106,29 @@ public sealed class FoldedForceRegularizer : PruningRegularizer
         internal override string Name => "folded force";
 
         /// <inheritdoc />
-        internal override string Settings => string.Create(
-            CultureInfo.InvariantCulture, $" (alpha_e {ForceRate:G3}, k_e {CoulombConstant:G3}, folded charges{(!TargetPrunedFilters ? string.Empty : GradedUpToRatio is double upTo ? $", graded by removal probability up to ratio {upTo:G3}" : ", on the filters the plan removes")})");
+        internal override string Settings => Line(!TargetPrunedFilters ? string.Empty
+            : GradedUpToRatio is double upTo ? string.Create(CultureInfo.InvariantCulture, $", graded by removal probability up to ratio {upTo:G3}")
+            : ", on the filters the plan removes or, with any-ratio training, graded over its range");
+
+        /// <inheritdoc />
+        internal override string Describe(AnyRatioTrainingOptions? anyRatio) => TargetPrunedFilters && GradedUpToRatio is null
+            ? Name + Line(anyRatio is null ? ", on the filters the plan removes"
+                : string.Create(CultureInfo.InvariantCulture, $", graded by removal probability over ratios {anyRatio.MinRatio:G3}-{anyRatio.MaxRatio:G3}"))
+            : ToString();
+
+        private string Line(string targeting) => string.Create(
+            CultureInfo.InvariantCulture, $" (alpha_e {ForceRate:G3}, k_e {CoulombConstant:G3}, folded charges{targeting})");
 
         /// <inheritdoc />
         internal override PruningRegularizer Create(RegularizationTarget target)
         {
             var counts = TargetPrunedFilters && target.Plan is { } plan ? FilterPruner.RemovedCounts(target.Network, plan) : null;
-            var graded = counts is not null && GradedUpToRatio is double upTo
-                ? target.Layers.Select(l => ElectrostaticForce.RemovalProbabilities(l.OutChannels, Math.Min(target.Plan!.RatioFor(target.Network, l), upTo), upTo)).ToList()
-                : null;
+            var graded = counts is null ? null
+                : GradedUpToRatio is double upTo
+                    ? target.Layers.Select(l => ElectrostaticForce.RemovalProbabilities(l.OutChannels, Math.Min(target.Plan!.RatioFor(target.Network, l), upTo), upTo)).ToList()
+                    : target.AnyRatio is { } range
+                        ? target.Layers.Select(l => ElectrostaticForce.RemovalProbabilities(l.OutChannels, range.MinRatio, range.MaxRatio)).ToList()
+                        : null;
             return new FoldedForceRegularizer(target.BatchNorms(Name), ElectrostaticForce.ForceScale(ForceRate, CoulombConstant), counts, target.Plan?.Ranking == FilterRanking.L1Norm, graded);
         }
 

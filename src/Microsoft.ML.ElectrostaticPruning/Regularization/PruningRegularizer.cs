@@ -5,7 +5,7 @@ namespace Microsoft.ML.ElectrostaticPruning;
 /// <summary>
 /// A penalty added to the cross-entropy of the convolutions a pruning plan prunes, which prepares the filters the plan
 /// removes. Choose one through <see cref="ElectrostaticCnnTrainer.Options.Regularizer"/>, like LightGBM's boosters:
-/// <c>Regularizer = new FoldedForceRegularizer.Options { ForceRate = 1e-11 }</c> (the default),
+/// <c>Regularizer = new FoldedForceRegularizer.Options { ForceRate = 1e-12 }</c> (the default),
 /// <see cref="ElectrostaticForceRegularizer.Options"/> (the paper's force), <see cref="NetworkSlimmingRegularizer.Options"/>,
 /// <see cref="L1Regularizer.Options"/>, or null for plain cross-entropy.
 /// </summary>
@@ -70,5 +70,8 @@ public abstract class PruningRegularizer
 
         /// <inheritdoc />
         public override string ToString() => Name + Settings;
+
+        /// <summary>The options line of this regularizer in a training that prepares <paramref name="anyRatio"/>'s range (null: the plan alone).</summary>
+        internal virtual string Describe(AnyRatioTrainingOptions? anyRatio) => ToString();
     }
 }

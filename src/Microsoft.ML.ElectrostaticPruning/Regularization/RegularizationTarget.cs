@@ -6,7 +6,8 @@ namespace Microsoft.ML.ElectrostaticPruning.Regularization;
 /// <param name="Network">The trainable network.</param>
 /// <param name="Layers">The convs whose weights the penalty receives, in that order.</param>
 /// <param name="Plan">The pruning plan (which filters it removes); null when the regularizer needs none.</param>
-internal sealed record RegularizationTarget(CnnNetwork Network, IReadOnlyList<ConvLayerInfo> Layers, PruningPlan? Plan)
+/// <param name="AnyRatio">The any-ratio range the training prepares (sandwich training), or null for the plan alone.</param>
+internal sealed record RegularizationTarget(CnnNetwork Network, IReadOnlyList<ConvLayerInfo> Layers, PruningPlan? Plan, AnyRatioTrainingOptions? AnyRatio = null)
 {
     /// <summary>The BatchNorm after each conv, in order.</summary>
     /// <exception cref="ArgumentException">The network has no BatchNorms (it was folded for inference).</exception>

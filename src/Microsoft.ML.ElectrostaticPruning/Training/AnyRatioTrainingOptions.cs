@@ -35,6 +35,9 @@ public sealed class AnyRatioTrainingOptions
     /// <summary>Weight lambda of the full network's detached softmax in the sub-network loss, in [0, 1]. Default 0.5 (labels and distillation).</summary>
     public double DistillationWeight { get; set; } = 0.5;
 
+    /// <summary>First epoch (0-based) with sub-network passes, at least 0; the epochs before it train the full network alone. Default 0.</summary>
+    public int StartEpoch { get; set; }
+
     /// <summary>A copy.</summary>
     internal AnyRatioTrainingOptions Clone() => (AnyRatioTrainingOptions)MemberwiseClone();
 
@@ -52,6 +55,11 @@ public sealed class AnyRatioTrainingOptions
             throw new ArgumentOutOfRangeException($"{nameof(AnyRatioTrainingOptions)}.{nameof(SubNetworks)}", SubNetworks, "AnyRatioTrainingOptions.SubNetworks must be at least 1.");
         }
 
+        if (StartEpoch < 0)
+        {
+            throw new ArgumentOutOfRangeException($"{nameof(AnyRatioTrainingOptions)}.{nameof(StartEpoch)}", StartEpoch, "AnyRatioTrainingOptions.StartEpoch must be at least 0.");
+        }
+
         if (!(DistillationWeight >= 0 && DistillationWeight <= 1))
         {
             throw new ArgumentOutOfRangeException($"{nameof(AnyRatioTrainingOptions)}.{nameof(DistillationWeight)}", DistillationWeight, "AnyRatioTrainingOptions.DistillationWeight must lie in [0, 1].");
@@ -60,5 +68,5 @@ public sealed class AnyRatioTrainingOptions
 
     /// <inheritdoc />
     public override string ToString() => string.Create(
-        CultureInfo.InvariantCulture, $"any-ratio sandwich training {MinRatio:G3}-{MaxRatio:G3} ({SubNetworks} sub-network{(SubNetworks == 1 ? string.Empty : "s")} per step, distillation {DistillationWeight:G3})");
+        CultureInfo.InvariantCulture, $"any-ratio sandwich training {MinRatio:G3}-{MaxRatio:G3} ({SubNetworks} sub-network{(SubNetworks == 1 ? string.Empty : "s")} per step, distillation {DistillationWeight:G3}{(StartEpoch == 0 ? string.Empty : $", from epoch {StartEpoch}")})");
 }

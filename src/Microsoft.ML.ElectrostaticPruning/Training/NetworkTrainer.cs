@@ -51,7 +51,7 @@ internal sealed class NetworkTrainer
 
         string[] weightNames = ResolveNames(model, regularizedWeights);
         var layers = model.ConvLayers.ToDictionary(l => $"{l.Name}.weight", StringComparer.Ordinal);
-        var regularizer = options.Regularizer?.Create(new RegularizationTarget(model, [.. weightNames.Select(n => layers[n])], options.Plan));
+        var regularizer = options.Regularizer?.Create(new RegularizationTarget(model, [.. weightNames.Select(n => layers[n])], options.Plan, options.AnyRatio));
         var device = DeviceSelector.Resolve(options.Device);
         model.to(device);
 
@@ -71,7 +71,7 @@ internal sealed class NetworkTrainer
         int[] trainAccuracySample = TrainAccuracySample(train.Count, options.Seed);
         for (int epoch = history.Count; epoch < options.Epochs; epoch++)
         {
-            var metrics = RunEpoch(model, weights, regularizer, optimizer, assembler, train, trainAccuracySample, validation, options, epoch, device, stop, sandwich);
+            var metrics = RunEpoch(model, weights, regularizer, optimizer, assembler, train, trainAccuracySample, validation, options, epoch, device, stop, epoch >= (options.AnyRatio?.StartEpoch ?? 0) ? sandwich : null);
             history.Add(metrics);
             checkpoint?.Save(model, optimizer, history);
 

@@ -123,16 +123,21 @@ internal static class OptionParsing
 
     /// <summary>Parses a pruning plan (<see cref="PruningPlan.Parse"/>: ratio, per-stage list or layer map, then skip, round, rank and compensate).</summary>
     /// <exception cref="FormatException">The library's message, after the option.</exception>
-    /// <summary>"0.1-0.7": sandwich training over that ratio range (the other settings the library's defaults).</summary>
-    /// <exception cref="FormatException">Not two ratios separated by '-'.</exception>
-    public static AnyRatioTrainingOptions ParseRatioRange(string text, string option = "--any-ratio")
+    /// <summary>"0.1-0.7": sandwich training over that ratio range (the other settings the library's defaults); "none": null (the full network only).</summary>
+    /// <exception cref="FormatException">Neither "none" nor two ratios separated by '-'.</exception>
+    public static AnyRatioTrainingOptions? ParseRatioRange(string text, string option = "--any-ratio")
     {
+        if (Normalize(text) == "none")
+        {
+            return null;
+        }
+
         string[] parts = text.Split('-', StringSplitOptions.TrimEntries);
         return parts.Length == 2
             && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double min)
             && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double max)
             ? new AnyRatioTrainingOptions { MinRatio = min, MaxRatio = max }
-            : throw new FormatException($"{option} '{text}' is not a ratio range such as 0.1-0.7.");
+            : throw new FormatException($"{option} '{text}' is not a ratio range such as 0.1-0.7, nor none.");
     }
 
     /// <summary>"imagenet", or "MEAN,...:STD,..." with one value per channel.</summary>

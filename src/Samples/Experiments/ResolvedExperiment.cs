@@ -27,7 +27,8 @@ internal sealed record ResolvedExperiment(
     IReadOnlyList<double> Ratios,
     IReadOnlyList<PruneVariant> Variants,
     TrainingDevice Device,
-    IReadOnlyList<string> Overridden)
+    IReadOnlyList<string> Overridden,
+    AnyRatioTrainingOptions? AnyRatio = null)
 {
     /// <summary>The plan every model is trained for: the first Table 2 plan, or the paper's sweep at 0.5.</summary>
     public PruningPlan TrainingPlan => Plans.Count > 0 ? OptionParsing.ParsePlan(Plans[0].Plan) : PruningPlan.PaperSweep(Preset.Architecture, 0.5);
@@ -89,14 +90,16 @@ internal sealed record ResolvedExperiment(
             sweeps ? OptionParsing.ParseRatios(settings.Ratios) : [],
             PruneVariant.ParseList(preset.Variants),
             OptionParsing.ParseDevice(settings.Device),
-            [.. settings.GivenFlags(), .. studyFlags.Where(f => f.Value is not null).Select(f => f.Flag)]);
+            [.. settings.GivenFlags(), .. studyFlags.Where(f => f.Value is not null).Select(f => f.Flag)],
+            settings.AnyRatio is null ? null : OptionParsing.ParseRatioRange(settings.AnyRatio));
     }
 
     /// <summary>The trainer's options of one model: <paramref name="regularizer"/> trained with <paramref name="seed"/>, for <see cref="TrainingPlan"/>.</summary>
-    public ElectrostaticCnnTrainer.Options Options(PruningRegularizer.OptionsBase? regularizer, int seed) => Options(regularizer, seed, Training.Epochs);
+    /// <remarks>The presets are the paper's protocols, one method per model: no any-ratio training unless <c>--any-ratio</c> asks for it.</remarks>
+    public ElectrostaticCnnTrainer.Options Options(PruningRegularizer.OptionsBase? regularizer, int seed) => Options(regularizer, seed, Training.Epochs, AnyRatio);
 
-    /// <summary>The options of the plain pretraining every method continues from.</summary>
-    public ElectrostaticCnnTrainer.Options PretrainingOptions(int seed) => Options(null, seed, PretrainEpochs);
+    /// <summary>The options of the plain pretraining every method continues from (the full network alone).</summary>
+    public ElectrostaticCnnTrainer.Options PretrainingOptions(int seed) => Options(null, seed, PretrainEpochs, anyRatio: null);
 
     /// <summary>The fine-tuning options of <see cref="FineTuning"/>, or null when there is no fine-tuning stage.</summary>
     public ElectrostaticCnnTransformer.FineTuneOptions? FineTuneOptions(int seed) => FineTuning is not { } recipe ? null : new()
@@ -111,8 +114,9 @@ internal sealed record ResolvedExperiment(
         Device = Device,
     };
 
-    private ElectrostaticCnnTrainer.Options Options(PruningRegularizer.OptionsBase? regularizer, int seed, int epochs) => new()
+    private ElectrostaticCnnTrainer.Options Options(PruningRegularizer.OptionsBase? regularizer, int seed, int epochs, AnyRatioTrainingOptions? anyRatio) => new()
     {
+        AnyRatio = anyRatio,
         Architecture = Preset.Architecture,
         Epochs = epochs,
         BatchSize = Training.BatchSize,

@@ -61,6 +61,12 @@ public sealed class BatchNormCalibrationTests
         Assert.NotEqual(Scores(dataFree, test), Scores(calibrated, test));
         Assert.Equal(before, Scores(Model.Value, test));
         Assert.Equal(densePlanMean, Model.Value.DenseNetwork.GetBatchNorm(Model.Value.DenseNetwork.ConvLayers[1]).running_mean!.data<float>().ToArray());
+
+        // Ratio 0 removes nothing, so the pruned network could share the dense one's modules: it must not.
+        using var zero = Model.Value.Prune(PruningPlan.Uniform(0), FashionMnistSubset.Train(Ml, 3000));
+        Assert.NotEqual(densePlanMean, zero.Network.GetBatchNorm(zero.Network.ConvLayers[1]).running_mean!.data<float>().ToArray());
+        Assert.Equal(densePlanMean, Model.Value.DenseNetwork.GetBatchNorm(Model.Value.DenseNetwork.ConvLayers[1]).running_mean!.data<float>().ToArray());
+        Assert.Equal(before, Scores(Model.Value, test));
     }
 
     [Fact]

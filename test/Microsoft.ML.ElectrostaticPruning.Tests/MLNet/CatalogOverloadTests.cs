@@ -16,6 +16,8 @@ public sealed class CatalogOverloadTests
         AssertSameProperties(defaults, simple);
         Assert.IsType<FoldedForceRegularizer.Options>(simple.Regularizer);
         AssertSameProperties(defaults.Regularizer!, simple.Regularizer);
+        Assert.NotNull(simple.AnyRatio);
+        AssertSameProperties(defaults.AnyRatio!, simple.AnyRatio);
     }
 
     [Fact]
@@ -25,9 +27,10 @@ public sealed class CatalogOverloadTests
         var second = new ElectrostaticCnnTrainer.Options();
 
         Assert.NotSame(first.Regularizer, second.Regularizer);
+        Assert.NotSame(first.AnyRatio, second.AnyRatio);
     }
 
-    /// <summary>Every public property equal; the regularizer (an options object) by its own properties.</summary>
+    /// <summary>Every public property equal; the regularizer and the any-ratio settings (options objects) by their own properties.</summary>
     private static void AssertSameProperties(object expected, object actual)
     {
         Assert.Equal(expected.GetType(), actual.GetType());
@@ -35,7 +38,7 @@ public sealed class CatalogOverloadTests
         {
             object? want = property.GetValue(expected);
             object? got = property.GetValue(actual);
-            if (want is PruningRegularizer.OptionsBase && got is not null)
+            if (want is PruningRegularizer.OptionsBase or AnyRatioTrainingOptions && got is not null)
             {
                 continue;
             }

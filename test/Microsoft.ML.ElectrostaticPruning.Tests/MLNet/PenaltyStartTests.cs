@@ -29,7 +29,7 @@ public sealed class PenaltyStartTests
         Assert.Equal(0, fromScratch[0].Penalty);
         Assert.True(fromScratch[1].Penalty > 0, $"epoch 1 penalty {fromScratch[1].Penalty}");
         Assert.All(warm, m => Assert.True(m.Penalty > 0, $"warm-start epoch {m.Epoch} penalty {m.Penalty}"));
-        Assert.Contains("folded charges, on the filters the plan removes) from epoch 1 (epochs 0-0 plain)", first.Summary.TrainingOptions, StringComparison.Ordinal);
+        Assert.Contains("folded charges, graded by removal probability over ratios 0.1-0.7) from epoch 1 (epochs 0-0 plain)", first.Summary.TrainingOptions, StringComparison.Ordinal);
         Assert.DoesNotContain("plain)", second.Summary.TrainingOptions.Split("; warm start")[0], StringComparison.Ordinal);
     }
 

@@ -20,7 +20,12 @@ public sealed class WarmStartTests
     {
         var ml = new MLContext(seed: 1);
         var train = FashionMnistSubset.Train(ml, 256);
-        var trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn(SmallTrainerOptions.Create());
+        // The full network alone: with sandwich training (the default AnyRatio) the 8 steps of an epoch also train the
+        // sub-networks, and the full network's train accuracy after the warm-start epoch came within one image of the fresh
+        // run's (0.355 vs 0.359 of 256), which says nothing about the warm start itself.
+        var options = SmallTrainerOptions.Create();
+        options.AnyRatio = null;
+        var trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn(options);
 
         // Same options and seed: 'initial' is exactly the fresh run a warm start is compared with.
         using var initial = trainer.Fit(train);

@@ -1,3 +1,4 @@
+using Microsoft.ML.ElectrostaticPruning.Models;
 using Microsoft.ML.ElectrostaticPruning.Regularization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -141,6 +142,39 @@ public sealed class BatchNormPenaltyTests
         // One ratio: the targeted force's step at ceil(0.5 * 7) = 4.
         Assert.Equal(new double[] { 1, 1, 1, 1, 0, 0, 0 }, ElectrostaticForce.RemovalProbabilities(7, 0.5, 0.5));
         Assert.Throws<ArgumentOutOfRangeException>(() => ElectrostaticForce.RemovalProbabilities(10, 0.6, 0.2));
+    }
+
+    [Fact]
+    public void WithAnyRatioTrainingTheDefaultFoldedForceIsGradedOverTheRangeAndWithoutItTargetsThePlan()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(7);
+        using var network = CnnZoo.Create(CnnArchitecture.SmallCnn, new ImageShape(1, 28, 28), 10);
+        var plan = PruningPlan.Parse("0.5 rank folded compensate");
+        var layers = plan.LayersToPrune(network);
+        using (no_grad())
+        {
+            foreach (var layer in layers)
+            {
+                network.GetBatchNorm(layer).weight!.uniform_(0.2, 2);   // distinct folded norms, so the ranking matters
+            }
+        }
+
+        Tensor[] weights = [.. layers.Select(l => (Tensor)network.GetConv(l).weight!)];
+        double scale = ElectrostaticForce.ForceScale(new FoldedForceRegularizer.Options().ForceRate, ElectrostaticForce.DefaultCoulombConstant);
+        double Expected(Func<int, IReadOnlyList<double>> rankWeights) => layers.Select((l, i) =>
+            ElectrostaticForce.FoldedLayerPenalty(weights[i], network.GetBatchNorm(l), scale, rankWeights: rankWeights(l.OutChannels)).item<float>()).Sum();
+
+        var options = new FoldedForceRegularizer.Options();
+        double graded = options.Create(new RegularizationTarget(network, layers, plan, new AnyRatioTrainingOptions())).Penalty(weights).item<float>();
+        double targeted = options.Create(new RegularizationTarget(network, layers, plan)).Penalty(weights).item<float>();
+
+        // float32 sums: equal to 1e-6 relative.
+        double expectedGraded = Expected(n => ElectrostaticForce.RemovalProbabilities(n, 0.1, 0.7));
+        double expectedTargeted = Expected(n => ElectrostaticForce.RemovalProbabilities(n, 0.5, 0.5));
+        Assert.InRange(graded, expectedGraded * (1 - 1e-6), expectedGraded * (1 + 1e-6));
+        Assert.InRange(targeted, expectedTargeted * (1 - 1e-6), expectedTargeted * (1 + 1e-6));
+        Assert.True(Math.Abs(graded - targeted) > 0.01 * targeted, $"graded {graded}, targeted {targeted}");
     }
 
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>

@@ -102,11 +102,27 @@ public sealed class RegularizerTests
     [Fact]
     public void EachKindNamesItselfAndItsSettingsInTheOptionsLine()
     {
-        Assert.Equal("folded force (alpha_e 1E-11, k_e 8.99E+09, folded charges, on the filters the plan removes)", new FoldedForceRegularizer.Options().ToString());
+        Assert.Equal("folded force (alpha_e 1E-12, k_e 8.99E+09, folded charges, on the filters the plan removes or, with any-ratio training, graded over its range)", new FoldedForceRegularizer.Options().ToString());
         Assert.Equal("folded force (alpha_e 3E-12, k_e 8.99E+09, folded charges)", new FoldedForceRegularizer.Options { ForceRate = 3e-12, TargetPrunedFilters = false }.ToString());
         Assert.Equal("electrostatic force (alpha_e 1E-11, k_e 8.99E+09, Exact gradient)", new ElectrostaticForceRegularizer.Options { GradientMode = ForceGradientMode.Exact }.ToString());
         Assert.Equal("L1-norm (rate 0.01)", new L1Regularizer.Options().ToString());
         Assert.Equal("network slimming (rate 0.0001)", new NetworkSlimmingRegularizer.Options().ToString());
+    }
+
+    [Fact]
+    public void TheTrainersOptionsLineSaysWhetherTheFoldedForceIsGradedOverTheAnyRatioRangeOrTargetsThePlan()
+    {
+        var options = new ElectrostaticCnnTrainer.Options();
+        Assert.Contains("folded charges, graded by removal probability over ratios 0.1-0.7)", options.Describe(), StringComparison.Ordinal);
+
+        options.AnyRatio = new AnyRatioTrainingOptions { MinRatio = 0.2, MaxRatio = 0.6 };
+        Assert.Contains("graded by removal probability over ratios 0.2-0.6)", options.Describe(), StringComparison.Ordinal);
+
+        options.AnyRatio = null;
+        Assert.Contains("folded charges, on the filters the plan removes)", options.Describe(), StringComparison.Ordinal);
+
+        options.Regularizer = new FoldedForceRegularizer.Options { GradedUpToRatio = 0.7 };
+        Assert.Contains("graded by removal probability up to ratio 0.7)", options.Describe(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -63,7 +63,7 @@ public sealed class CommandLineTests
     [InlineData(new[] { "evaluate", "--data", "x", "--model", "/nonexistent/m.zip" }, new[] { "--model", "/nonexistent/m.zip", "does not exist" })]
     [InlineData(new[] { "compare", "--data", "/nonexistent/data" }, new[] { "--data", "/nonexistent/data", "does not exist" })]
     [InlineData(new[] { "compare", "--regularizer", "l1" }, new[] { "--regularizer", "plain", "L1-norm", "electrostatic force", "folded force", "train" })]
-    [InlineData(new[] { "compare", "--slimming-rate", "1e-4" }, new[] { "--slimming-rate", "slimming", "none, l1, electrostatic" })]
+    [InlineData(new[] { "compare", "--graded-up-to", "0.7" }, new[] { "--graded-up-to", "folded", "none, l1, slimming, electrostatic" })]
     [InlineData(new[] { "experiment", "resnet99-cifar10", "--dry-run" }, new[] { "resnet99-cifar10", "resnet56-cifar10", "vgg19-cifar100", "figure2-fashion-small" })]
     [InlineData(new[] { "example", "nope" }, new[] { "nope", "image-folder", "checkpoint" })]
     [InlineData(new[] { "--bogus" }, new[] { "Unknown option 'bogus'" })]

@@ -157,6 +157,18 @@ public sealed class ExperimentPresetTests
         Assert.Equal("0:0.1", scaled.ScheduleFor(1).ToString());
     }
 
+    [Fact]
+    public void PresetsTrainOneMethodPerModelWithoutAnyRatioTrainingUnlessAnyRatioIsGiven()
+    {
+        var preset = Resolve("figure2-fashion-small");
+        Assert.All(preset.Methods, m => Assert.Null(preset.Options(m, 1).AnyRatio));
+        Assert.Null(preset.PretrainingOptions(1).AnyRatio);
+
+        var asked = Resolve("figure2-fashion-small", new ExperimentCommandSettings { AnyRatio = "0.2-0.6" });
+        Assert.All(asked.Methods, m => Assert.Equal((0.2, 0.6), (asked.Options(m, 1).AnyRatio!.MinRatio, asked.Options(m, 1).AnyRatio!.MaxRatio)));
+        Assert.Null(asked.PretrainingOptions(1).AnyRatio);
+    }
+
     private static ResolvedExperiment Resolve(string name, ExperimentCommandSettings? settings = null) =>
         ResolvedExperiment.Resolve(ExperimentPresets.Find(name), settings ?? new ExperimentCommandSettings());
 }

@@ -12,7 +12,7 @@ public sealed class SampleJobTests
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void TheComparisonTrainsFourMethodsAndItsTableIsWhatTheSavedModelsScore()
+    public void TheComparisonTrainsFiveMethodsAndItsTableIsWhatTheSavedModelsScoreDataFreeOrRecalibrated()
     {
         using var folder = new TempFolder();
         string[] data = ["--data", Data, "--train-limit", "384", "--test-limit", "200", "--threads", "2"];
@@ -25,23 +25,31 @@ public sealed class SampleJobTests
         Assert.Equal((1000, 600), PngSize(Path.Combine(folder.Path, OutputFiles.Figure2)));
         Assert.Equal((1040, 480), PngSize(Path.Combine(folder.Path, OutputFiles.Figure3)));
         var report = File.ReadAllText(Path.Combine(folder.Path, OutputFiles.Report));
-        string[] methods = ["plain", "L1-norm", "electrostatic force", "folded force"];
-        Assert.Contains($"| Speedup | {string.Join(" | ", methods.Select(m => $"{m} top-1"))} |", report, StringComparison.Ordinal);
+        string[] methods = ["plain", "L1-norm", "network slimming", "electrostatic force", CompareJob.DefaultLabel];
+        string[] columns = [.. methods.SkipLast(1).Select(m => m + CompareJob.RecalibratedSuffix), CompareJob.DefaultLabel, CompareJob.DefaultLabel + CompareJob.RecalibratedSuffix];
+        Assert.Contains($"| Speedup | {string.Join(" | ", columns.Select(m => $"{m} top-1"))} |", report, StringComparison.Ordinal);
 
-        // Each model was trained with its own regularizer for the plan 0.5, so the table's 0.5 row is what its saved model scores.
+        // Each model was trained for a plan at 0.5 (the baselines raw-L1 ranked, the default folded-ranked and compensated), so
+        // the table's 0.5 row is what its saved model scores when pruned by 'prune --plan <its plan>' (--calibrate for "(recal.)").
         var row = Regex.Match(report, @"^\| 0\.50 \|[^|]+\|[^|]+\|[^|]+\|(.+)\|$", RegexOptions.Multiline).Groups[1].Value.Split('|').Select(c => c.Trim(' ', '*')).ToList();
-        string[] regularizers = ["regularizer none", "regularizer L1-norm (rate 0.01)", "regularizer electrostatic force (alpha_e 1E-09", "regularizer folded force (alpha_e 1E-11"];
-        for (var i = 0; i < methods.Length; i++)
+        Assert.Equal(columns.Length, row.Count);
+        string[] regularizers = ["regularizer none", "regularizer L1-norm (rate 0.01)", "regularizer network slimming (rate 0.0001)", "regularizer electrostatic force (alpha_e 1E-09", "regularizer folded force (alpha_e 1E-12"];
+        for (var i = 0; i < columns.Length; i++)
         {
-            var file = Path.Combine(folder.Path, CompareJob.ModelFileName(methods[i]));
+            var method = methods[Math.Min(i, methods.Length - 1)];
+            var file = Path.Combine(folder.Path, CompareJob.ModelFileName(method));
             using (var model = ModelFiles.Load(new MLContext(), file))
             {
-                Assert.Contains(regularizers[i], model.Summary.TrainingOptions, StringComparison.Ordinal);
+                Assert.Contains(regularizers[Math.Min(i, methods.Length - 1)], model.Summary.TrainingOptions, StringComparison.Ordinal);
             }
 
-            var evaluate = CliHarness.Run(["evaluate", "--model", file, .. data]);
-            Assert.Equal(row[i], TopOne(evaluate.Output));
-            Assert.Matches($@"\| {Regex.Escape(methods[i])} \| 0\.50 \| [\d.]+x \| 1 \| \d+\.\d\d% \| \d+\.\d\d% \|", report);
+            bool recalibrated = columns[i].EndsWith(CompareJob.RecalibratedSuffix, StringComparison.Ordinal);
+            var pruned = Path.Combine(folder.Path, $"pruned-{i}.zip");
+            var prune = CliHarness.Run(["prune", "--model", file, "--plan", method == CompareJob.DefaultLabel ? "0.5 rank folded compensate" : "0.5", "--save", pruned, .. data, .. recalibrated ? ["--calibrate"] : Array.Empty<string>()]);
+            Assert.True(prune.ExitCode == 0, prune.Error);
+            var evaluate = CliHarness.Run(["evaluate", "--model", pruned, .. data]);
+            Assert.True(row[i] == TopOne(evaluate.Output), $"{columns[i]}: table {row[i]}, saved model pruned {TopOne(evaluate.Output)}");
+            Assert.Matches($@"\| {Regex.Escape(method)} \| 0\.50 \| [\d.]+x \| 1 \| \d+\.\d\d% \| \d+\.\d\d% \|", report);
         }
 
         Assert.Contains("[plain] 1/1 epoch 1/1", output, StringComparison.Ordinal);

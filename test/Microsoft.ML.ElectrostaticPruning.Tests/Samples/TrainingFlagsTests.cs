@@ -153,7 +153,7 @@ public sealed class TrainingFlagsTests
     [InlineData("folded:5e-12", typeof(FoldedForceRegularizer.Options), "folded force 5e-12")]
     [InlineData("ef-targeted:1e-11", typeof(FoldedForceRegularizer.Options), "folded force 1e-11")]
     [InlineData("ef-folded:3e-12", typeof(FoldedForceRegularizer.Options), "folded force 3e-12, every filter")]
-    [InlineData("folded-untargeted", typeof(FoldedForceRegularizer.Options), "folded force 1e-11, every filter")]
+    [InlineData("folded-untargeted", typeof(FoldedForceRegularizer.Options), "folded force 1e-12, every filter")]
     public void MethodEntriesParseToTheirKindAndTheLabelShowsTheSettings(string text, Type? type, string? label)
     {
         var method = Regularizers.ParseMethod(text);
@@ -162,15 +162,31 @@ public sealed class TrainingFlagsTests
         Assert.Equal(label ?? "plain", Regularizers.LabelWithRate(method));
     }
 
+    [Theory]
+    [InlineData("0.2-0.6", 0.2, 0.6)]
+    [InlineData("none", null, null)]
+    public void AnyRatioInTheComparisonChangesTheDefaultModelOnlyAndNoneTurnsItOff(string flag, double? min, double? max)
+    {
+        var models = CompareJob.Models(new CompareCommandSettings { AnyRatio = flag });
+
+        Assert.Equal((min, max), (models[4].Options.AnyRatio?.MinRatio, models[4].Options.AnyRatio?.MaxRatio));
+        Assert.All(models.Take(4), m => Assert.Null(m.Options.AnyRatio));
+    }
+
     [Fact]
-    public void TheComparisonTrainsTheFourMethodsOfTheMainJobWithTheirOwnLabels()
+    public void TheComparisonTrainsTheLibraryDefaultBesideFourBaselinesWithTheirOwnLabels()
     {
         var models = CompareJob.Models(new CompareCommandSettings());
+        var library = new ElectrostaticCnnTrainer.Options();
 
-        Assert.Equal(["plain", "L1-norm", "electrostatic force", "folded force"], models.Select(m => m.Label));
-        Assert.Equal([null, typeof(L1Regularizer.Options), typeof(ElectrostaticForceRegularizer.Options), typeof(FoldedForceRegularizer.Options)], models.Select(m => m.Options.Regularizer?.GetType()));
-        Assert.Equal(CompareJob.DefaultAlpha, ((ElectrostaticForceRegularizer.Options)models[2].Options.Regularizer!).ForceRate);
-        Assert.Equal(new FoldedForceRegularizer.Options().ToString(), models[3].Options.Regularizer!.ToString());
+        Assert.Equal(["plain", "L1-norm", "network slimming", "electrostatic force", CompareJob.DefaultLabel], models.Select(m => m.Label));
+        Assert.Equal(
+            [null, typeof(L1Regularizer.Options), typeof(NetworkSlimmingRegularizer.Options), typeof(ElectrostaticForceRegularizer.Options), library.Regularizer!.GetType()],
+            models.Select(m => m.Options.Regularizer?.GetType()));
+        Assert.Equal(CompareJob.DefaultAlpha, ((ElectrostaticForceRegularizer.Options)models[3].Options.Regularizer!).ForceRate);
+        Assert.Equal(library.Regularizer.ToString(), models[4].Options.Regularizer!.ToString());
+        Assert.Equal(library.AnyRatio?.ToString(), models[4].Options.AnyRatio?.ToString());
+        Assert.All(models.Take(4), m => Assert.Null(m.Options.AnyRatio));
         Assert.All(models, m => Assert.Equal(models[0].Options.Describe().Split(", regularizer")[0], m.Options.Describe().Split(", regularizer")[0]));
     }
 
@@ -180,8 +196,8 @@ public sealed class TrainingFlagsTests
         var models = CompareJob.Models(new CompareCommandSettings { Alpha = 1e-11, L1Rate = 0.05, Epochs = 2 });
 
         Assert.Equal(0.05, ((L1Regularizer.Options)models[1].Options.Regularizer!).Rate);
-        Assert.Equal(1e-11, ((ElectrostaticForceRegularizer.Options)models[2].Options.Regularizer!).ForceRate);
-        Assert.Equal(new FoldedForceRegularizer.Options().ForceRate, ((FoldedForceRegularizer.Options)models[3].Options.Regularizer!).ForceRate);
+        Assert.Equal(1e-11, ((ElectrostaticForceRegularizer.Options)models[3].Options.Regularizer!).ForceRate);
+        Assert.Equal(new FoldedForceRegularizer.Options().ForceRate, ((FoldedForceRegularizer.Options)models[4].Options.Regularizer!).ForceRate);
         Assert.All(models, m => Assert.Equal(2, m.Options.Epochs));
     }
 }

@@ -141,12 +141,12 @@ internal class TrainingSettings : DataSettings
 
     /// <summary>Options.AnyRatio: sandwich training over a ratio range.</summary>
     [CommandOption("--any-ratio <MIN-MAX>")]
-    [Description("Train every ratio of a range, e.g. 0.1-0.7 (AnyRatio: sandwich training of the network pruned at ratios of the range, about 2x the cost of a plain epoch); default none.")]
+    [Description("Train every ratio of a range, e.g. 0.1-0.7 (AnyRatio: sandwich training of the network pruned at ratios of the range, about 2x the cost of a plain epoch), or none for the full network only; default the library's 0.1-0.7.")]
     public string? AnyRatio { get; set; }
 
     /// <summary>GradedUpToRatio of the folded force.</summary>
     [CommandOption("--graded-up-to <RATIO>")]
-    [Description("folded: weight the force on each filter by its chance of removal for ratios from the plan's up to RATIO (GradedUpToRatio); default the plan alone.")]
+    [Description("folded: weight the force on each filter by its chance of removal for ratios from the plan's up to RATIO (GradedUpToRatio); default graded over --any-ratio's range, or the plan alone with --any-ratio none.")]
     public double? GradedUpTo { get; set; }
 
     /// <summary>Options.InputNormalization.</summary>
