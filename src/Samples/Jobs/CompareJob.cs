@@ -106,8 +106,8 @@ internal sealed class CompareJob(IAnsiConsole console)
         var architecture = models[0].Options.Architecture;
 
         console.MarkupLine($"[bold]Data[/]     {Markup.Escape(data.Description)}");
-        console.MarkupLine($"[bold]Training[/] {Markup.Escape(OptionsText.Training(models[0].Options))}");
-        console.MarkupLine($"[bold]Methods[/]  {Markup.Escape(string.Join("; ", models.Select(m => OptionsText.Regularizer(m.Options.Regularizer))))}");
+        console.MarkupLine($"[bold]Training[/] {Markup.Escape(OptionsText.Training(models[0].Options, shared: true))}");
+        console.MarkupLine($"[bold]Methods[/]  {Markup.Escape(string.Join("; ", models.Select(m => OptionsText.Method(m.Label, m.Options))))}");
         console.MarkupLine($"[bold]Machine[/]  {Markup.Escape(RunEnvironment.Describe())}");
         console.MarkupLine($"[bold]Output[/]   {Markup.Escape(Path.GetFullPath(settings.Output))}");
 

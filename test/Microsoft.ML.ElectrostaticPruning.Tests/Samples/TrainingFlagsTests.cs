@@ -1,6 +1,7 @@
 using ElectrostaticPruning.Samples.Cli;
 using ElectrostaticPruning.Samples.Cli.Settings;
 using ElectrostaticPruning.Samples.Jobs;
+using ElectrostaticPruning.Samples.Reporting;
 
 namespace Microsoft.ML.ElectrostaticPruning.Tests.Samples;
 
@@ -171,6 +172,22 @@ public sealed class TrainingFlagsTests
 
         Assert.Equal((min, max), (models[4].Options.AnyRatio?.MinRatio, models[4].Options.AnyRatio?.MaxRatio));
         Assert.All(models.Take(4), m => Assert.Null(m.Options.AnyRatio));
+    }
+
+    [Fact]
+    public void TheComparisonHeaderGivesEachModelItsOwnPlanAndAnyRatioTrainingAndTheSharedLineNeither()
+    {
+        var models = CompareJob.Models(new CompareCommandSettings());
+
+        string shared = OptionsText.Training(models[0].Options, shared: true);
+        Assert.DoesNotContain("plan", shared, StringComparison.Ordinal);
+        Assert.DoesNotContain("any-ratio", shared, StringComparison.Ordinal);
+        Assert.Equal("plain: plain (no regularizer), plan 0.5", OptionsText.Method(models[0].Label, models[0].Options));
+        Assert.EndsWith(
+            ", plan 0.5 rank folded compensate, " + new AnyRatioTrainingOptions(),
+            OptionsText.Method(models[4].Label, models[4].Options),
+            StringComparison.Ordinal);
+        Assert.Contains(", plan 0.5 rank folded compensate, any-ratio sandwich training 0.1-0.7", OptionsText.Training(new ElectrostaticCnnTrainer.Options()), StringComparison.Ordinal);
     }
 
     [Fact]
