@@ -131,90 +131,38 @@ internal sealed class AnyRatioBenchmark : IBenchmark
             AnyRatio = null,
         };
 
+        // One method: its regularizer, its any-ratio training (null: none) and its plan (null: the library's default plan).
+        Method Trained(string key, PruningRegularizer.OptionsBase? regularizer, AnyRatioTrainingOptions? anyRatio = null, PruningPlan? plan = null) =>
+            new(key, a => With(Base(a), o =>
+            {
+                o.Regularizer = regularizer;
+                o.AnyRatio = anyRatio;
+                o.PruningPlan = plan ?? o.PruningPlan;
+            }));
+
+        FoldedForceRegularizer.Options Folded(double rate, double? gradedUpTo = null, int? start = null) => new() { ForceRate = rate, GradedUpToRatio = gradedUpTo, StartEpoch = start };
+        var library = new ElectrostaticCnnTrainer.Options();
         var sandwichPlan = PruningPlan.Parse("0.1 rank folded compensate");
         return
         [
-            new("default", a => With(Base(a), o =>
-            {
-                o.Regularizer = new ElectrostaticCnnTrainer.Options().Regularizer;
-                o.AnyRatio = new ElectrostaticCnnTrainer.Options().AnyRatio;
-            })),
-            new("default-1e-11", a => With(Base(a), o =>
-            {
-                o.Regularizer = new FoldedForceRegularizer.Options { ForceRate = 1e-11 };
-                o.AnyRatio = new AnyRatioTrainingOptions();
-            })),
-            new("default-1e-11-late-sandwich", a => With(Base(a), o =>
-            {
-                o.Regularizer = new FoldedForceRegularizer.Options { ForceRate = 1e-11 };
-                o.AnyRatio = new AnyRatioTrainingOptions { StartEpoch = epochs / 2 };
-            })),
-            new("default-3e-13", a => With(Base(a), o =>
-            {
-                o.Regularizer = new FoldedForceRegularizer.Options { ForceRate = 3e-13 };
-                o.AnyRatio = new AnyRatioTrainingOptions();
-            })),
-            new("default-no-force", a => With(Base(a), o =>
-            {
-                o.Regularizer = null;
-                o.AnyRatio = new AnyRatioTrainingOptions();
-            })),
-            new("default-1e-11-pure-distill", a => With(Base(a), o =>
-            {
-                o.Regularizer = new FoldedForceRegularizer.Options { ForceRate = 1e-11 };
-                o.AnyRatio = new AnyRatioTrainingOptions { DistillationWeight = 1 };
-            })),
-            new("plain", a => With(Base(a), o => o.Regularizer = null)),
-            new("l1", a => With(Base(a), o => o.Regularizer = new L1Regularizer.Options())),
-            new("slimming", a => With(Base(a), o => o.Regularizer = new NetworkSlimmingRegularizer.Options())),
-            new("folded-targeted-0.5", a => With(Base(a), o => o.Regularizer = new FoldedForceRegularizer.Options { ForceRate = 1e-11 })),
-            new("graded-0.1-0.7", a => With(Base(a), o =>
-            {
-                o.PruningPlan = sandwichPlan;
-                o.Regularizer = new FoldedForceRegularizer.Options { ForceRate = 1e-11, GradedUpToRatio = 0.7 };
-            })),
-            new("sandwich", a => With(Base(a), o =>
-            {
-                o.PruningPlan = sandwichPlan;
-                o.Regularizer = null;
-                o.AnyRatio = new AnyRatioTrainingOptions();
-            })),
-            new("sandwich-no-distill", a => With(Base(a), o =>
-            {
-                o.PruningPlan = sandwichPlan;
-                o.Regularizer = null;
-                o.AnyRatio = new AnyRatioTrainingOptions { DistillationWeight = 0 };
-            })),
-            new("sandwich-graded", a => With(Base(a), o =>
-            {
-                o.PruningPlan = sandwichPlan;
-                o.Regularizer = new FoldedForceRegularizer.Options { ForceRate = 1e-11, GradedUpToRatio = 0.7 };
-                o.AnyRatio = new AnyRatioTrainingOptions();
-            })),
-            new("sandwich-targeted", a => With(Base(a), o =>
-            {
-                o.PruningPlan = sandwichPlan;
-                o.Regularizer = new FoldedForceRegularizer.Options { ForceRate = 1e-11 };
-                o.AnyRatio = new AnyRatioTrainingOptions();
-            })),
-            new("sandwich-graded-1e-12", a => With(Base(a), o =>
-            {
-                o.PruningPlan = sandwichPlan;
-                o.Regularizer = new FoldedForceRegularizer.Options { ForceRate = 1e-12, GradedUpToRatio = 0.7 };
-                o.AnyRatio = new AnyRatioTrainingOptions();
-            })),
-            new("sandwich-graded-last-epoch", a => With(Base(a), o =>
-            {
-                o.PruningPlan = sandwichPlan;
-                o.Regularizer = new FoldedForceRegularizer.Options { ForceRate = 1e-11, GradedUpToRatio = 0.7, StartEpoch = epochs - 1 };
-                o.AnyRatio = new AnyRatioTrainingOptions();
-            })),
-            new("sandwich-2-subnets", a => With(Base(a), o =>
-            {
-                o.PruningPlan = sandwichPlan;
-                o.Regularizer = null;
-                o.AnyRatio = new AnyRatioTrainingOptions { SubNetworks = 2 };
-            })),
+            Trained("default", library.Regularizer, library.AnyRatio),
+            Trained("default-1e-11", Folded(1e-11), new AnyRatioTrainingOptions()),
+            Trained("default-1e-11-late-sandwich", Folded(1e-11), new AnyRatioTrainingOptions { StartEpoch = epochs / 2 }),
+            Trained("default-3e-13", Folded(3e-13), new AnyRatioTrainingOptions()),
+            Trained("default-no-force", null, new AnyRatioTrainingOptions()),
+            Trained("default-1e-11-pure-distill", Folded(1e-11), new AnyRatioTrainingOptions { DistillationWeight = 1 }),
+            Trained("plain", null),
+            Trained("l1", new L1Regularizer.Options()),
+            Trained("slimming", new NetworkSlimmingRegularizer.Options()),
+            Trained("folded-targeted-0.5", Folded(1e-11)),
+            Trained("graded-0.1-0.7", Folded(1e-11, gradedUpTo: 0.7), plan: sandwichPlan),
+            Trained("sandwich", null, new AnyRatioTrainingOptions(), sandwichPlan),
+            Trained("sandwich-no-distill", null, new AnyRatioTrainingOptions { DistillationWeight = 0 }, sandwichPlan),
+            Trained("sandwich-graded", Folded(1e-11, gradedUpTo: 0.7), new AnyRatioTrainingOptions(), sandwichPlan),
+            Trained("sandwich-targeted", Folded(1e-11), new AnyRatioTrainingOptions(), sandwichPlan),
+            Trained("sandwich-graded-1e-12", Folded(1e-12, gradedUpTo: 0.7), new AnyRatioTrainingOptions(), sandwichPlan),
+            Trained("sandwich-graded-last-epoch", Folded(1e-11, gradedUpTo: 0.7, start: epochs - 1), new AnyRatioTrainingOptions(), sandwichPlan),
+            Trained("sandwich-2-subnets", null, new AnyRatioTrainingOptions { SubNetworks = 2 }, sandwichPlan),
         ];
     }
 
