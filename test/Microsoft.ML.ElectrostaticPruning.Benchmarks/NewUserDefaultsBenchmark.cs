@@ -26,10 +26,12 @@ internal sealed class NewUserDefaultsBenchmark : IBenchmark
         int[] seeds = context.Option("--seeds") is { } list ? [.. list.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture))] : context.Quick ? [1] : [1, 2];
         int epochs = context.Option("--epochs") is { } e ? int.Parse(e, CultureInfo.InvariantCulture) : context.Quick ? 2 : 10;
         var architectures = (context.Option("--architectures") ?? "SmallCnn,ResNet20,Vgg11").Split(',').Select(a => Enum.Parse<CnnArchitecture>(a, ignoreCase: true)).ToArray();
-        double alpha = context.Option("--alpha") is { } a ? double.Parse(a, CultureInfo.InvariantCulture) : ElectrostaticCnnTrainer.Defaults.ForceRate;
+        // Without --alpha the simple overload's own default rate (it must not be passed: a passed value is not the default).
+        double? alpha = context.Option("--alpha") is { } a ? double.Parse(a, CultureInfo.InvariantCulture) : null;
         string? plan = context.Option("--plan");
         string? schedule = context.Option("--lr");
         var gaps = new List<double>();
+        var trainedWith = new List<string>();
         context.Output.WriteLine("| network | seed | plain | unpruned | pruned (speedup) | unpruned - plain | pruned - unpruned | largest epoch fall | fit s |");
         context.Output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var architecture in architectures)
@@ -39,7 +41,9 @@ internal sealed class NewUserDefaultsBenchmark : IBenchmark
                 var ml = new MLContext(seed: seed);
                 var train = ml.Data.LoadFromIdxFiles(Path.Combine(folder, "train-images-idx3-ubyte.gz"), Path.Combine(folder, "train-labels-idx1-ubyte.gz"), KnownClassNames.FashionMnist);
                 var test = ml.Data.LoadFromIdxFiles(Path.Combine(folder, "t10k-images-idx3-ubyte.gz"), Path.Combine(folder, "t10k-labels-idx1-ubyte.gz"), KnownClassNames.FashionMnist);
-                var trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn("Label", "Features", architecture, epochs: epochs, pruningPlan: plan, forceRate: alpha, learningRateSchedule: schedule);
+                var trainer = alpha is { } rate
+                    ? ml.MulticlassClassification.Trainers.ElectrostaticCnn("Label", "Features", architecture, epochs: epochs, pruningPlan: plan, forceRate: rate, learningRateSchedule: schedule)
+                    : ml.MulticlassClassification.Trainers.ElectrostaticCnn("Label", "Features", architecture, epochs: epochs, pruningPlan: plan, learningRateSchedule: schedule);
 
                 // The same settings through the options overload, with the test set as validation set (it changes no
                 // weight) and, for the baseline, no regularizer.
@@ -66,9 +70,16 @@ internal sealed class NewUserDefaultsBenchmark : IBenchmark
                 var validation = model.Summary.Training.Select(m => m.ValidationAccuracy!.Value * 100).ToArray();
                 double largestFall = validation.Zip(validation.Skip(1), (x, y) => x - y).DefaultIfEmpty(0).Max();
                 gaps.Add(dense - pruned);
+                trainedWith.Add($"{architecture} seed {seed}: {model.Summary.TrainingOptions}");
                 context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {architecture} | {seed} | {plainAccuracy:F2} | {dense:F2} | {pruned:F2} ({model.Summary.Speedup:F2}x) | {dense - plainAccuracy:+0.00;-0.00} | {pruned - dense:+0.00;-0.00} | {Math.Max(0, largestFall):F2} | {seconds:F0} |"));
             }
+        }
+
+        context.Output.WriteLine();
+        foreach (string line in trainedWith)
+        {
+            context.Output.WriteLine(line);
         }
 
         return gaps.Average();
@@ -76,10 +87,10 @@ internal sealed class NewUserDefaultsBenchmark : IBenchmark
 
     public string Headline(double value) => string.Create(CultureInfo.InvariantCulture, $"mean gap {value:F2} points (pruned vs unpruned; bar 3)");
 
-    private static PruningRegularizer.OptionsBase? Regularizer(string kind, double alpha) => kind.ToLowerInvariant() switch
+    private static PruningRegularizer.OptionsBase? Regularizer(string kind, double? alpha) => kind.ToLowerInvariant() switch
     {
-        "folded" => new FoldedForceRegularizer.Options { ForceRate = alpha },
-        "electrostatic" => new ElectrostaticForceRegularizer.Options { ForceRate = alpha },
+        "folded" => new FoldedForceRegularizer.Options { ForceRate = alpha ?? ElectrostaticCnnTrainer.Defaults.FoldedForceRate },
+        "electrostatic" => new ElectrostaticForceRegularizer.Options { ForceRate = alpha ?? ElectrostaticCnnTrainer.Defaults.ForceRate },
         "l1" => new L1Regularizer.Options(),
         "slimming" => new NetworkSlimmingRegularizer.Options(),
         "none" => null,

@@ -63,7 +63,7 @@ internal static class ExperimentRunner
             .AppendLine(CultureInfo.InvariantCulture, $"- {preset.Notes}")
             .AppendLine(CultureInfo.InvariantCulture, $"- Data: {data.Description}")
             .AppendLine(CultureInfo.InvariantCulture, $"- Machine: {RunEnvironment.Describe()}")
-            .AppendLine(CultureInfo.InvariantCulture, $"- Training: {experiment.Training}, plan {experiment.TrainingPlan}{(experiment.PretrainEpochs > 0 ? $", continued from {experiment.PretrainEpochs} epochs of plain pretraining" : string.Empty)}; seeds {string.Join(",", experiment.Seeds)}")
+            .AppendLine(CultureInfo.InvariantCulture, $"- Training: {experiment.Training}, plan {experiment.TrainingPlan}{(experiment.AnyRatio is null ? string.Empty : $", {experiment.AnyRatio} for the folded-force methods")}{(experiment.PretrainEpochs > 0 ? $", continued from {experiment.PretrainEpochs} epochs of plain pretraining" : string.Empty)}; seeds {string.Join(",", experiment.Seeds)}")
             .AppendLine(CultureInfo.InvariantCulture, $"- Methods: {string.Join("; ", experiment.Methods.Select(OptionsText.Regularizer))}")
             .AppendLine(CultureInfo.InvariantCulture, $"- Fine-tuning: {experiment.FineTuning?.ToString() ?? "none"}")
             .AppendLine(CultureInfo.InvariantCulture, $"- Options of the model pruned by the plans ({Regularizers.LabelWithRate(experiment.Methods[^1])}): {main.Summary.TrainingOptions}");
@@ -85,7 +85,7 @@ internal static class ExperimentRunner
 
             WriteFigures(settings.Output, experiment, data, rows, outcome.Norms);
             report.AppendLine().AppendLine("## Pruned without fine-tuning (Figure 2)").AppendLine()
-                .AppendLine(CultureInfo.InvariantCulture, $"Top-1, mean over {experiment.Seeds.Count} seed(s) ± half the spread. Pruning: l1 = filters ranked by the raw L1 norm (the paper's), folded = by the BatchNorm-folded L1 norm, +comp = removed channels' expected output compensated (PruningPlan.Compensate).")
+                .AppendLine(CultureInfo.InvariantCulture, $"Top-1, mean over {experiment.Seeds.Count} seed(s) ± half the spread. Pruning: l1 = filters ranked by the raw L1 norm (the paper's), folded = by the BatchNorm-folded L1 norm, +comp = removed channels' expected output compensated (PruningPlan.Compensate), +recal = each pruned network's BatchNorm statistics re-estimated on 2,000 training images (Prune(plan, calibrationData)).")
                 .AppendLine().Append(SweepMarkdown(rows, experiment.Seeds.Count)).AppendLine()
                 .AppendJoin(Environment.NewLine, goals.Select(g => "- " + g)).AppendLine();
         }
@@ -122,7 +122,8 @@ internal static class ExperimentRunner
                     var layers = model.Summary.Layers;
                     foreach (var variant in experiment.Variants)
                     {
-                        var sweep = PrunedEvaluation.Sweep(label, model, experiment.Ratios, data.Test, line, cancellationToken, r => variant.Apply(PruningPlan.PaperSweep(experiment.Preset.Architecture, r)));
+                        var sweep = PrunedEvaluation.Sweep(
+                            label, model, experiment.Ratios, data.Test, line, cancellationToken, r => variant.Apply(PruningPlan.PaperSweep(experiment.Preset.Architecture, r)), variant.Recalibrate ? data.Train : null);
                         sweeps.Add(new SweepRun(label, variant, variant == natural, sweep.Points, layers.Sum(l => l.DeadChannels), layers.Sum(l => l.Filters)));
                     }
 

@@ -48,7 +48,7 @@ internal static class ExperimentView
             Row("Pretraining", $"plain, {experiment.Training with { Epochs = experiment.PretrainEpochs }}; every method continues from it");
         }
 
-        Row("Training (pr)", $"{experiment.Training}, plan {experiment.TrainingPlan}");
+        Row("Training (pr)", $"{experiment.Training}, plan {experiment.TrainingPlan}{(experiment.AnyRatio is null ? string.Empty : $", {experiment.AnyRatio} for the folded-force methods")}");
         Row("Methods", string.Join("; ", experiment.Methods.Select(OptionsText.Regularizer)));
         Row("Fine-tuning (ft)", experiment.FineTuning?.ToString() ?? "none");
         Row("Seeds", string.Join(", ", experiment.Seeds));

@@ -6,7 +6,8 @@ namespace ElectrostaticPruning.Samples.Experiments;
 /// <param name="Name">l1 (the paper's raw-L1 ranking), folded (BatchNorm-folded ranking) or folded+comp (folded, compensated: the trainer's default).</param>
 /// <param name="Ranking">The ranking.</param>
 /// <param name="Compensate">Whether the removed channels' expected output is compensated.</param>
-internal sealed record PruneVariant(string Name, FilterRanking Ranking, bool Compensate)
+/// <param name="Recalibrate">Whether each pruned network's BatchNorm statistics are re-estimated on training images first (<c>+recal</c>).</param>
+internal sealed record PruneVariant(string Name, FilterRanking Ranking, bool Compensate, bool Recalibrate = false)
 {
     private static readonly PruneVariant[] All =
     [
@@ -37,6 +38,9 @@ internal sealed record PruneVariant(string Name, FilterRanking Ranking, bool Com
         };
         return preferred.Select(name => variants.FirstOrDefault(v => v.Name == name)).FirstOrDefault(v => v is not null) ?? variants[0];
     }
+
+    /// <summary>This variant with BatchNorm recalibration (<c>Prune(plan, calibrationData)</c>), named <c>&lt;name&gt;+recal</c>.</summary>
+    public PruneVariant WithRecalibration() => Recalibrate ? this : this with { Name = Name + "+recal", Recalibrate = true };
 
     /// <summary><paramref name="plan"/> ranked and compensated this way.</summary>
     public PruningPlan Apply(PruningPlan plan) => plan.WithRanking(Ranking).WithCompensation(Compensate);

@@ -13,7 +13,7 @@ namespace ElectrostaticPruning.Samples.Experiments;
 /// <param name="Plans">Pruning plans to evaluate (the first is the training plan); empty for a Figure 2 study.</param>
 /// <param name="Seeds">Training seeds; each trains every method.</param>
 /// <param name="Ratios">Ratios of the sweep, or empty when there is none.</param>
-/// <param name="Variants">How the sweep prunes each model.</param>
+/// <param name="Variants">How the sweep prunes each model (with <c>--calibrate</c>, each also with recalibration).</param>
 /// <param name="Device">Training device.</param>
 /// <param name="Overridden">The options that changed the preset, for the printed summary.</param>
 internal sealed record ResolvedExperiment(
@@ -78,7 +78,8 @@ internal sealed record ResolvedExperiment(
         settings.ApplyKnobs(methods);
         var seeds = settings.Seeds is null ? [.. Enumerable.Range(settings.Seed, preset.SeedCount)] : OptionParsing.ParseSeeds(settings.Seeds);
         bool sweeps = preset.IsStudy || settings.Compare;
-        (string Flag, object? Value)[] studyFlags = [("--methods", settings.Methods), ("--seeds", settings.Seeds), ("--pretrain-epochs", settings.PretrainEpochs)];
+        (string Flag, object? Value)[] studyFlags = [("--methods", settings.Methods), ("--seeds", settings.Seeds), ("--pretrain-epochs", settings.PretrainEpochs), ("--calibrate", settings.Calibrate ? true : null)];
+        var variants = PruneVariant.ParseList(preset.Variants);
         return new ResolvedExperiment(
             preset,
             training,
@@ -88,15 +89,21 @@ internal sealed record ResolvedExperiment(
             settings.Plan is null ? preset.Plans : [new PresetPlan(settings.Plan, null)],
             seeds,
             sweeps ? OptionParsing.ParseRatios(settings.Ratios) : [],
-            PruneVariant.ParseList(preset.Variants),
+            settings.Calibrate ? [.. variants, .. variants.Select(v => v.WithRecalibration())] : variants,
             OptionParsing.ParseDevice(settings.Device),
             [.. settings.GivenFlags(), .. studyFlags.Where(f => f.Value is not null).Select(f => f.Flag)],
             settings.AnyRatio is null ? null : OptionParsing.ParseRatioRange(settings.AnyRatio));
     }
 
     /// <summary>The trainer's options of one model: <paramref name="regularizer"/> trained with <paramref name="seed"/>, for <see cref="TrainingPlan"/>.</summary>
-    /// <remarks>The presets are the paper's protocols, one method per model: no any-ratio training unless <c>--any-ratio</c> asks for it.</remarks>
-    public ElectrostaticCnnTrainer.Options Options(PruningRegularizer.OptionsBase? regularizer, int seed) => Options(regularizer, seed, Training.Epochs, AnyRatio);
+    /// <remarks>
+    /// The presets are the paper's protocols, one method per model: no any-ratio training unless <c>--any-ratio</c> asks for
+    /// it, and then only for the folded-force methods (the library's default method); plain, L1, slimming and the paper's
+    /// force train as their papers do, so one run compares the default with the baselines from one pretraining (as
+    /// <c>compare --any-ratio</c> does).
+    /// </remarks>
+    public ElectrostaticCnnTrainer.Options Options(PruningRegularizer.OptionsBase? regularizer, int seed) =>
+        Options(regularizer, seed, Training.Epochs, regularizer is FoldedForceRegularizer.Options ? AnyRatio : null);
 
     /// <summary>The options of the plain pretraining every method continues from (the full network alone).</summary>
     public ElectrostaticCnnTrainer.Options PretrainingOptions(int seed) => Options(null, seed, PretrainEpochs, anyRatio: null);

@@ -158,15 +158,30 @@ public sealed class ExperimentPresetTests
     }
 
     [Fact]
-    public void PresetsTrainOneMethodPerModelWithoutAnyRatioTrainingUnlessAnyRatioIsGiven()
+    public void PresetsTrainOneMethodPerModelWithoutAnyRatioTrainingUnlessAnyRatioIsGivenAndThenOnlyTheFoldedForce()
     {
         var preset = Resolve("figure2-fashion-small");
         Assert.All(preset.Methods, m => Assert.Null(preset.Options(m, 1).AnyRatio));
         Assert.Null(preset.PretrainingOptions(1).AnyRatio);
 
-        var asked = Resolve("figure2-fashion-small", new ExperimentCommandSettings { AnyRatio = "0.2-0.6" });
-        Assert.All(asked.Methods, m => Assert.Equal((0.2, 0.6), (asked.Options(m, 1).AnyRatio!.MinRatio, asked.Options(m, 1).AnyRatio!.MaxRatio)));
+        var asked = Resolve("figure2-fashion", new ExperimentCommandSettings { AnyRatio = "0.2-0.6", Methods = "plain,l1,slimming,electrostatic,folded:1e-12,folded-untargeted" });
+        Assert.Equal(
+            [null, null, null, null, (0.2, 0.6), (0.2, 0.6)],
+            asked.Methods.Select(m => asked.Options(m, 1).AnyRatio is { } range ? (range.MinRatio, range.MaxRatio) : ((double, double)?)null));
         Assert.Null(asked.PretrainingOptions(1).AnyRatio);
+    }
+
+    [Fact]
+    public void CalibrateSweepsEveryVariantASecondTimeWithRecalibration()
+    {
+        Assert.Equal(["l1", "folded+comp"], Resolve("figure2-fashion").Variants.Select(v => v.Name));
+
+        var experiment = Resolve("figure2-fashion", new ExperimentCommandSettings { Calibrate = true });
+
+        Assert.Equal(["l1", "folded+comp", "l1+recal", "folded+comp+recal"], experiment.Variants.Select(v => v.Name));
+        Assert.Equal([false, false, true, true], experiment.Variants.Select(v => v.Recalibrate));
+        Assert.Equal(experiment.Variants[1] with { Name = "folded+comp+recal", Recalibrate = true }, experiment.Variants[3]);
+        Assert.Contains("--calibrate", experiment.Overridden);
     }
 
     private static ResolvedExperiment Resolve(string name, ExperimentCommandSettings? settings = null) =>

@@ -83,6 +83,39 @@ public sealed class ExperimentRunTests
         Assert.EndsWith("warm start from a model trained 1 epoch", model.Summary.TrainingOptions, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void CalibrateAddsARecalibratedRowPerVariantWhoseCellsAreThoseOfPruneWithCalibrationData()
+    {
+        using var folder = new TempFolder();
+
+        var (code, _, error) = CliHarness.Run(
+            "experiment", "figure2-fashion-small", "--train-limit", "128", "--test-limit", "64", "--pretrain-epochs", "0", "--epochs", "1", "--batch-size", "64",
+            "--methods", "folded", "--any-ratio", "0.1-0.7", "--calibrate", "--seeds", "1", "--ratios", "0,0.6", "--threads", "2", "-o", folder.Path);
+
+        Assert.True(code == 0, error);
+        var report = File.ReadAllText(Path.Combine(folder.Path, "figure2-fashion-small.md"));
+        Assert.Contains("any-ratio sandwich training 0.1-0.7 (1 sub-network per step, distillation 0.5) for the folded-force methods", report, StringComparison.Ordinal);
+        Assert.Contains("+recal = each pruned network's BatchNorm statistics re-estimated", report, StringComparison.Ordinal);
+
+        // The saved model is the one swept; every +recal cell is what Prune(plan, calibrationData) of it scores.
+        var mlContext = new MLContext(seed: 1);
+        using var model = ModelFiles.Load(mlContext, Path.Combine(folder.Path, "figure2-fashion-small.zip"));
+        var train = mlContext.Data.TakeRows(mlContext.Data.LoadFromIdxFiles(
+            Path.Combine(Embedded, "train-images-idx3-ubyte.gz"), Path.Combine(Embedded, "train-labels-idx1-ubyte.gz"), KnownClassNames.FashionMnist), 128);
+        var test = mlContext.Data.TakeRows(mlContext.Data.LoadFromIdxFiles(
+            Path.Combine(Embedded, "t10k-images-idx3-ubyte.gz"), Path.Combine(Embedded, "t10k-labels-idx1-ubyte.gz"), KnownClassNames.FashionMnist), 64);
+        foreach (var variant in new[] { "l1", "folded", "folded+comp" })
+        {
+            var way = PruneVariant.ParseList(variant)[0];
+            var plan = way.Apply(PruningPlan.PaperSweep(CnnArchitecture.SmallCnn, 0.6));
+            using var free = model.Prune(plan);
+            using var calibrated = model.Prune(plan, train);
+            string Cell(ElectrostaticCnnTransformer m) => FormattableString.Invariant($"{mlContext.MulticlassClassification.Evaluate(m.Transform(test)).MicroAccuracy * 100:0.00}");
+            Assert.Matches($@"\| folded force 1e-12 \| {Regex.Escape(variant)} \| [\d.]+/\d+ \| \d+\.\d\d \| {Cell(free)} \|", report);
+            Assert.Matches($@"\| folded force 1e-12 \| {Regex.Escape(variant)}\+recal \| [\d.]+/\d+ \| \d+\.\d\d \| {Cell(calibrated)} \|", report);
+        }
+    }
+
     private static void WriteCifar10(string path, int records, int seed)
     {
         var random = new Random(seed);

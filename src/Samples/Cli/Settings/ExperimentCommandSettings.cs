@@ -24,6 +24,11 @@ internal sealed class ExperimentCommandSettings : TrainingSettings
     [Description("Also train the plain and L1-norm baselines and sweep every model pruned without fine-tuning (Figure 2); the Figure 2 studies always do.")]
     public bool Compare { get; set; }
 
+    /// <summary>Also sweep every model with BatchNorm recalibration.</summary>
+    [CommandOption("--calibrate")]
+    [Description("Sweep every model a second time with each pruned network's BatchNorm statistics re-estimated on 2,000 training images (Prune(plan, calibrationData)); rows named <variant>+recal.")]
+    public bool Calibrate { get; set; }
+
     /// <summary>Ratios of the Figure 2 sweep.</summary>
     [CommandOption("--ratios <LIST>")]
     [Description("Pruning ratios of the sweep: '0,0.1,0.5' or 'start:stop:step'.")]
