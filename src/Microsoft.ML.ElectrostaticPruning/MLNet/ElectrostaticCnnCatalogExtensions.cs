@@ -19,8 +19,9 @@ public static class ElectrostaticCnnCatalogExtensions
     /// <param name="forceRate">Electrostatic force rate alpha_e of the default regularizer (the force on BatchNorm-folded charges from half-way, graded over the default any-ratio range 0.1-0.7), finite and at least 0. Default 1e-12.</param>
     /// <param name="batchSize">Images per SGD step, at least 1; a smaller training set trains with one batch of all rows. Default 128.</param>
     /// <param name="learningRateSchedule">
-    /// Learning-rate schedule text "epoch:rate,...", e.g. "0:0.02,8:0.002", or "P1" / "P2"; null for the default P1
-    /// ("0:1e-1,100:1e-2,150:1e-3", the paper's).
+    /// Learning-rate schedule text "epoch:rate,...", e.g. "0:0.02,8:0.002", or "P1-scaled" / "P1" / "P2"; null for the
+    /// default P1-scaled (<see cref="LearningRateSchedule.P1Scaled"/>: the paper's 0.1, 0.01 and 0.001 from 1/2 and 3/4
+    /// of <paramref name="epochs"/>).
     /// </param>
     /// <param name="fineTuneEpochs">Epochs of fine-tuning after pruning (P2 schedule, weight decay 5e-4), at least 0. Default 0 (none).</param>
     /// <returns>The trainer.</returns>

@@ -53,8 +53,12 @@ public sealed partial class ElectrostaticCnnTrainer
 
         public const double FineTuneWeightDecay = 5e-4;
 
-        /// <summary>P1 = "0:1e-1,100:1e-2,150:1e-3", the paper's training schedule.</summary>
-        public static LearningRateSchedule LearningRateSchedule => LearningRateSchedule.P1;
+        /// <summary>
+        /// P1 scaled to the budget (<see cref="LearningRateSchedule.P1Scaled"/>): the paper's P1, "0:1e-1,100:1e-2,150:1e-3"
+        /// of 200 epochs, with its milestones at 1/2 and 3/4 of the epochs trained. Unscaled P1 kept a 10-epoch run at 0.1
+        /// throughout (issue 19's new-user trial).
+        /// </summary>
+        public static LearningRateSchedule LearningRateSchedule => LearningRateSchedule.P1Scaled;
 
         /// <summary>P2 = "0:1e-2,60:1e-3,90:1e-4", the paper's fine-tuning schedule.</summary>
         public static LearningRateSchedule FineTuneLearningRateSchedule => LearningRateSchedule.P2;

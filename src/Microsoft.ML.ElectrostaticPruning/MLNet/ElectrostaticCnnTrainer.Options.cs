@@ -44,7 +44,9 @@ public sealed partial class ElectrostaticCnnTrainer
 
         /// <summary>
         /// Learning rate per epoch (multi-step: the rate of the last milestone at or before the epoch). Default
-        /// <see cref="LearningRateSchedule.P1"/> = <c>"0:1e-1,100:1e-2,150:1e-3"</c>, the paper's schedule.
+        /// <see cref="LearningRateSchedule.P1Scaled"/>: the paper's P1 (0.1, 0.01 from epoch 100, 0.001 from 150 of 200) at
+        /// the same fractions of <see cref="Epochs"/> (10 epochs: <c>0:0.1,5:0.01,7:0.001</c>); <see cref="LearningRateSchedule.P1"/>
+        /// is the paper's schedule with its fixed epochs, which a run shorter than 100 epochs never decays.
         /// </summary>
         public LearningRateSchedule LearningRateSchedule { get; set; } = Defaults.LearningRateSchedule;
 
@@ -229,7 +231,7 @@ public sealed partial class ElectrostaticCnnTrainer
             PenaltyStartEpoch = fineTune ? 0 : ResolvePenaltyStartEpoch(warmStart),
             Epochs = fineTune ? FineTuneEpochs : Epochs,
             BatchSize = BatchSize,
-            Schedule = fineTune ? FineTuneSchedule : LearningRateSchedule,
+            Schedule = (fineTune ? FineTuneSchedule : LearningRateSchedule)?.ForEpochs(Math.Max(1, fineTune ? FineTuneEpochs : Epochs))!,
             Momentum = Momentum,
             WarmupEpochs = fineTune ? 0 : WarmupEpochs,
             WeightDecay = fineTune ? FineTuneWeightDecay : WeightDecay,
@@ -261,7 +263,7 @@ public sealed partial class ElectrostaticCnnTrainer
         /// <summary>One line listing the settings, kept in the model summary.</summary>
         internal string Describe(int? batchSize = null, bool warmStart = false) => string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $"architecture {Architecture}, epochs {Epochs}, batch {batchSize ?? BatchSize}, lr {LearningRateSchedule}{(WarmupEpochs > 0 ? $" (warm-up {WarmupEpochs})" : string.Empty)}, momentum {Momentum}, weight decay {WeightDecay}, " +
+            $"architecture {Architecture}, epochs {Epochs}, batch {batchSize ?? BatchSize}, lr {LearningRateSchedule?.ForEpochs(Math.Max(1, Epochs))}{(LearningRateSchedule?.ScalesWithEpochs == true ? $" ({LearningRateSchedule})" : string.Empty)}{(WarmupEpochs > 0 ? $" (warm-up {WarmupEpochs})" : string.Empty)}, momentum {Momentum}, weight decay {WeightDecay}, " +
             $"augment {Augment}, regularizer {(Regularizer is null ? "none" : Regularizer.Describe(AnyRatio))}{PenaltyStartDetail(warmStart)}, plan {PruningPlan}{(AnyRatio is null ? string.Empty : $", {AnyRatio}")}, fine-tune {FineTuneEpochs} epochs (lr {FineTuneSchedule}), device {Device}{(InputNormalization is null ? string.Empty : $", input normalization {InputNormalization}")}");
 
         private string PenaltyStartDetail(bool warmStart) =>

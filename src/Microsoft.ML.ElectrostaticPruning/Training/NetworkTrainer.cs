@@ -151,7 +151,7 @@ internal sealed class NetworkTrainer
         SandwichSampler? sandwich)
     {
         long started = Stopwatch.GetTimestamp();
-        double rate = options.Schedule.RateAt(epoch);
+        double rate = options.Schedule.ForEpochs(options.Epochs).RateAt(epoch);
         optimizer.LearningRate = rate;
 
         int epochSeed = EpochSeed(options.Seed, epoch);

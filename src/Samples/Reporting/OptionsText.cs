@@ -16,8 +16,14 @@ internal static class OptionsText
         ArgumentNullException.ThrowIfNull(options);
         var warmup = options.WarmupEpochs > 0 ? $" ({options.WarmupEpochs} warm-up epoch{(options.WarmupEpochs > 1 ? "s" : string.Empty)})" : string.Empty;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{options.Architecture}, {options.Epochs} epochs, batch {options.BatchSize}, lr {options.LearningRateSchedule}{warmup}, SGD({options.Momentum}, {options.WeightDecay}){(options.Augment ? ", augmented" : string.Empty)}{(shared ? string.Empty : PlanAndRange(options))}, seed {options.Seed}");
+            $"{options.Architecture}, {options.Epochs} epochs, batch {options.BatchSize}, lr {Schedule(options)}{warmup}, SGD({options.Momentum}, {options.WeightDecay}){(options.Augment ? ", augmented" : string.Empty)}{(shared ? string.Empty : PlanAndRange(options))}, seed {options.Seed}");
     }
+
+    /// <summary>The rates a run of the options' epochs uses, with the schedule's name when it scales with them ("0:0.1,5:0.01,7:0.001 (P1-scaled)").</summary>
+    private static string Schedule(ElectrostaticCnnTrainer.Options options) =>
+        options.LearningRateSchedule.ScalesWithEpochs
+            ? $"{options.LearningRateSchedule.ForEpochs(Math.Max(1, options.Epochs))} ({options.LearningRateSchedule})"
+            : options.LearningRateSchedule.ToString();
 
     /// <summary>One model of several: "label: regularizer, plan ..., any-ratio ..." (what <see cref="Training"/> leaves out when shared).</summary>
     public static string Method(string label, ElectrostaticCnnTrainer.Options options)

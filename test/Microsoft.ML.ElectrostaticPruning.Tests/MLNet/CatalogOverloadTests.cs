@@ -30,6 +30,19 @@ public sealed class CatalogOverloadTests
         Assert.NotSame(first.AnyRatio, second.AnyRatio);
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void TheDefaultScheduleDecaysWithinTheEpochsTrainedAsP1DoesWithinTwoHundred()
+    {
+        var options = new ElectrostaticCnnTrainer.Options { Epochs = 4, BatchSize = 32, Regularizer = null, AnyRatio = null, Seed = 1 };
+        Assert.Same(LearningRateSchedule.P1Scaled, options.LearningRateSchedule);
+
+        using var model = _ml.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(FashionMnistSubset.Train(_ml, 64));
+
+        Assert.Equal([0.1, 0.1, 0.01, 0.001], model.Summary.Training.Select(m => m.LearningRate));
+        Assert.Contains("lr 0:0.1,2:0.01,3:0.001 (P1-scaled) (warm-up 1)", model.Summary.TrainingOptions, StringComparison.Ordinal);
+    }
+
     /// <summary>Every public property equal; the regularizer and the any-ratio settings (options objects) by their own properties.</summary>
     private static void AssertSameProperties(object expected, object actual)
     {

@@ -32,7 +32,33 @@ public sealed class LearningRateScheduleTests
     public void PresetNamesParse()
     {
         Assert.Same(LearningRateSchedule.P1, LearningRateSchedule.Parse("p1"));
+        Assert.Same(LearningRateSchedule.P1Scaled, LearningRateSchedule.Parse(" p1-Scaled "));
         Assert.Same(LearningRateSchedule.P2, LearningRateSchedule.Parse("P2"));
+        Assert.Equal("P1-scaled", LearningRateSchedule.P1Scaled.ToString());
+    }
+
+    [Theory]
+    [InlineData(200, "0:0.1,100:0.01,150:0.001")]
+    [InlineData(10, "0:0.1,5:0.01,7:0.001")]
+    [InlineData(4, "0:0.1,2:0.01,3:0.001")]
+    [InlineData(3, "0:0.1,1:0.01,2:0.001")]
+    [InlineData(2, "0:0.1,1:0.01")]
+    [InlineData(1, "0:0.1")]
+    public void ScaledP1PutsP1sMilestonesAtHalfAndThreeQuartersOfTheEpochs(int epochs, string expected)
+    {
+        var schedule = LearningRateSchedule.P1Scaled.ForEpochs(epochs);
+
+        Assert.Equal(expected, schedule.ToString());
+        Assert.False(schedule.ScalesWithEpochs);
+        Assert.True(LearningRateSchedule.P1Scaled.ScalesWithEpochs);
+    }
+
+    [Fact]
+    public void AFixedScheduleIsTheSameForEveryBudget()
+    {
+        Assert.Same(LearningRateSchedule.P1, LearningRateSchedule.P1.ForEpochs(10));
+        Assert.Equal(0.1, LearningRateSchedule.P1.ForEpochs(10).RateAt(9));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.P1Scaled.ForEpochs(0));
     }
 
     [Fact]

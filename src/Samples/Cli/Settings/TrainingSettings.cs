@@ -71,7 +71,7 @@ internal class TrainingSettings : DataSettings
 
     /// <summary>Options.LearningRateSchedule.</summary>
     [CommandOption("--lr <SCHEDULE>")]
-    [Description("Learning-rate schedule (LearningRateSchedule): P1 (0:1e-1,100:1e-2,150:1e-3), P2 (0:1e-2,60:1e-3,90:1e-4) or 'epoch:rate,...'.")]
+    [Description("Learning-rate schedule (LearningRateSchedule): P1-scaled (the library's default: P1's 0.1, 0.01, 0.001 from 1/2 and 3/4 of --epochs), P1 (0:1e-1,100:1e-2,150:1e-3), P2 (0:1e-2,60:1e-3,90:1e-4) or 'epoch:rate,...'.")]
     public string? LearningRate { get; set; }
 
     /// <summary>Options.Momentum.</summary>
