@@ -231,7 +231,7 @@ public sealed partial class ElectrostaticCnnTrainer
             PenaltyStartEpoch = fineTune ? 0 : ResolvePenaltyStartEpoch(warmStart),
             Epochs = fineTune ? FineTuneEpochs : Epochs,
             BatchSize = BatchSize,
-            Schedule = (fineTune ? FineTuneSchedule : LearningRateSchedule)?.ForEpochs(Math.Max(1, fineTune ? FineTuneEpochs : Epochs))!,
+            Schedule = fineTune ? FineTuneSchedule : LearningRateSchedule,
             Momentum = Momentum,
             WarmupEpochs = fineTune ? 0 : WarmupEpochs,
             WeightDecay = fineTune ? FineTuneWeightDecay : WeightDecay,

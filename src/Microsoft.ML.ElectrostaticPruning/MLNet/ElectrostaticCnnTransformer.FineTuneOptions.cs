@@ -63,7 +63,7 @@ public sealed partial class ElectrostaticCnnTransformer
         {
             Epochs = Epochs,
             BatchSize = Math.Min(BatchSize, rows),
-            Schedule = LearningRateSchedule?.ForEpochs(Math.Max(1, Epochs))!,
+            Schedule = LearningRateSchedule,
             Momentum = Momentum,
             WeightDecay = WeightDecay,
             Augment = Augment,

@@ -9,7 +9,7 @@ internal sealed class TrainingOptions
     /// <summary>Images per SGD step; at least 1. Default 128. Also the evaluation batch size.</summary>
     public int BatchSize { get; set; } = ElectrostaticCnnTrainer.Defaults.BatchSize;
 
-    /// <summary>Learning-rate schedule of this run (already <see cref="LearningRateSchedule.ForEpochs"/> of <see cref="Epochs"/>). Default <see cref="LearningRateSchedule.P1Scaled"/>.</summary>
+    /// <summary>Learning-rate schedule; the trainer runs its <see cref="LearningRateSchedule.ForEpochs"/> of <see cref="Epochs"/>. Default <see cref="LearningRateSchedule.P1Scaled"/>.</summary>
     public LearningRateSchedule Schedule { get; set; } = ElectrostaticCnnTrainer.Defaults.LearningRateSchedule;
 
     /// <summary>Epochs of linear learning-rate warm-up at the start, at least 0. Default 0.</summary>
