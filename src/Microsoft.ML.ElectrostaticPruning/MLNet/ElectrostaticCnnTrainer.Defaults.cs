@@ -32,6 +32,9 @@ public sealed partial class ElectrostaticCnnTrainer
         public const double PruningRatio = 0.5;
         public const int InferenceBatchSize = 256;
 
+        /// <summary>Training images the returned pruned network's BatchNorm statistics are re-estimated on: 2,000.</summary>
+        public const int CalibrationImages = Pruning.BatchNormCalibration.DefaultImages;
+
         /// <summary>Fine-tuning epochs inside <c>Fit</c>: none unless asked for.</summary>
         public const int FineTuneEpochs = 0;
 

@@ -188,6 +188,14 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
             var pruning = FilterPruner.Prune(dense, o.PruningPlan);
             pruned = pruning.Network;
             ch.Info(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"pruned with plan {o.PruningPlan}: {pruning.Dense.Parameters:N0} -> {pruning.Pruned.Parameters:N0} parameters, speedup {pruning.Speedup:F2}x"));
+            if (o.CalibrationImages > 0)
+            {
+                // The statistics of the pruned width, not the dense network's (which sub-network passes never updated): what
+                // Prune(plan, calibrationData) does, on a seeded sample of the training images.
+                int used = BatchNormCalibration.Recalibrate(pruned, train, o.CalibrationImages, seed);
+                ch.Info($"BatchNorm statistics of the pruned network re-estimated on {used} training images");
+            }
+
             if (validation is not null)
             {
                 // What pruning without fine-tuning cost, measured as the returned model scores (eval mode, folded BatchNorm).

@@ -50,6 +50,8 @@ internal static class BatchNormCalibration
         {
             using (no_grad())
             {
+                // In-place ops hand back tensor objects of their own (on the same storage): the scope frees those, not the buffers.
+                using var resetScope = NewDisposeScope();
                 foreach (var batchNorm in batchNorms)
                 {
                     batchNorm.running_mean!.zero_();

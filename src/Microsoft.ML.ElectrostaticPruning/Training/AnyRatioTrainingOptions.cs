@@ -18,8 +18,9 @@ namespace Microsoft.ML.ElectrostaticPruning;
 /// <see cref="DistillationWeight"/> (inplace distillation). With one sub-network per step the steps alternate between the
 /// narrowest (<see cref="MaxRatio"/>) and a ratio drawn uniformly from the range; with two or more, each step has the
 /// narrowest and random ones (the sandwich rule). The cost is about <c>1 + SubNetworks</c> times a plain step (masking,
-/// not slicing: every sub-network pass costs a full pass). Prune the result with <c>Prune(plan, calibrationData)</c> for
-/// BatchNorm statistics of the pruned width. See docs/any-ratio.md for what it measured.</para>
+/// not slicing: every sub-network pass costs a full pass). <c>Fit</c> recalibrates the pruned network it returns on training images
+/// (<c>ElectrostaticCnnTrainer.Options.CalibrationImages</c>); re-prune with <c>Prune(plan, calibrationData)</c> for BatchNorm
+/// statistics of the new width (deep networks need them: <c>Prune(plan)</c> keeps the full network's). See docs/any-ratio.md for what it measured.</para>
 /// </remarks>
 public sealed class AnyRatioTrainingOptions
 {

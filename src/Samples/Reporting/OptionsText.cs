@@ -36,5 +36,5 @@ internal static class OptionsText
     public static string Regularizer(PruningRegularizer.OptionsBase? regularizer) => regularizer?.ToString() ?? "plain (no regularizer)";
 
     private static string PlanAndRange(ElectrostaticCnnTrainer.Options options) =>
-        $", plan {options.PruningPlan}{(options.AnyRatio is null ? string.Empty : $", {options.AnyRatio}")}";
+        $", plan {options.PruningPlan}{(options.AnyRatio is null ? string.Empty : $", {options.AnyRatio}")}{(options.CalibrationImages > 0 ? string.Empty : ", data-free BatchNorm statistics")}";
 }

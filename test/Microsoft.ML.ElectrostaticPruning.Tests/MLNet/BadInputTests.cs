@@ -128,6 +128,7 @@ public sealed class BadInputTests
     [InlineData(nameof(ElectrostaticCnnTrainer.Options.Momentum), "[0, 1)")]
     [InlineData(nameof(ElectrostaticCnnTrainer.Options.FineTuneEpochs), "at least 0")]
     [InlineData(nameof(ElectrostaticCnnTrainer.Options.InferenceBatchSize), "at least 1")]
+    [InlineData(nameof(ElectrostaticCnnTrainer.Options.CalibrationImages), "at least 0")]
     [InlineData(nameof(ElectrostaticCnnTrainer.Options.FineTuneWeightDecay), "at least 0")]
     [InlineData(nameof(ElectrostaticCnnTrainer.Options.Architecture), "SmallCnn, ResNet20, ResNet32, ResNet44, ResNet56, ResNet110, Vgg11, Vgg13, Vgg16, Vgg19, ResNet18, ResNet34, ResNet50")]
     public void OutOfRangeOptionsAreNamedWithTheirValidRangeWhenTheTrainerIsCreated(string option, string range)
@@ -137,6 +138,7 @@ public sealed class BadInputTests
         {
             nameof(ElectrostaticCnnTrainer.Options.Momentum) => 1.0,
             nameof(ElectrostaticCnnTrainer.Options.FineTuneEpochs) => -1,
+            nameof(ElectrostaticCnnTrainer.Options.CalibrationImages) => -1,
             nameof(ElectrostaticCnnTrainer.Options.FineTuneWeightDecay) => -5e-4,
             nameof(ElectrostaticCnnTrainer.Options.Architecture) => (CnnArchitecture)99,
             _ => 0,

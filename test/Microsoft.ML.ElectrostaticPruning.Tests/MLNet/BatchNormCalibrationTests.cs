@@ -18,6 +18,29 @@ public sealed class BatchNormCalibrationTests
     });
 
     [Fact]
+    public void FitReturnsThePlansNetworkRecalibratedOnTheTrainingImagesAsPruneWithCalibrationDataDoes()
+    {
+        var train = FashionMnistSubset.Train(Ml, 512);
+        var test = FashionMnistSubset.Test(Ml, 200);
+        var options = SmallTrainerOptions.Create();
+        options.Seed = 3;
+        options.CalibrationImages = 300;
+        using var recalibrated = Ml.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(train);
+        options.CalibrationImages = 0;
+        using var dataFree = Ml.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(train);
+
+        // Both fits trained the same dense network; only the returned pruned network's statistics differ.
+        using var samePrune = recalibrated.Prune(recalibrated.PruningPlan, train, calibrationImages: 300, seed: 3);
+        using var dataFreePrune = dataFree.Prune(dataFree.PruningPlan);
+        var scores = Scores(recalibrated, test);
+        Assert.Equal(Scores(samePrune, test), scores);
+        Assert.Equal(Scores(dataFreePrune, test), Scores(dataFree, test));
+        Assert.NotEqual(Scores(dataFree, test), scores);
+        Assert.Contains("BatchNorm recalibrated on 300 training images", recalibrated.Summary.TrainingOptions, StringComparison.Ordinal);
+        Assert.Contains("data-free BatchNorm statistics", dataFree.Summary.TrainingOptions, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheFirstBatchNormsRunningMeanBecomesTheMeanOfItsInputsOverTheCalibrationImages()
     {
         var images = FashionMnistSubset.Train(Ml, 2000);

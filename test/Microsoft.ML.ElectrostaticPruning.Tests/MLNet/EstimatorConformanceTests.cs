@@ -39,6 +39,11 @@ public sealed class EstimatorConformanceTests
             PruningPlan = PruningPlan.Uniform(0.5),
             ImageShape = new ImageShape(3, Side, Side),
             Seed = 1,
+
+            // The workout checks ML.NET's contract, not calibration: BatchNorm statistics re-estimated on these 24 images
+            // (ResNet-18's last feature maps are 1 x 1 here, so 24 values per channel) make variances so small that the
+            // row-by-row and batched float32 summation orders differ by more than ML.NET's 1e-6.
+            CalibrationImages = 0,
         });
         var validFitInput = ml.Data.LoadFromEnumerable(LabeledRows(24), LabeledSchema());
         var validTransformInput = ml.Data.LoadFromEnumerable(UnlabeledRows(10));   // valid for the transformer, not for Fit

@@ -24,6 +24,11 @@ internal sealed class TrainCommandSettings : TrainingSettings
     [Description("Start from PyTorch weights (a torchvision / akamaster / VGG state dict, .pth or .safetensors) of --architecture: LoadPyTorchWeights, then Fit(data, pretrained); another class count replaces the classifier.")]
     public string? InitWeights { get; set; }
 
+    /// <summary>Options.CalibrationImages; null keeps the library's default (2,000).</summary>
+    [CommandOption("--calibration-images <N>")]
+    [Description("Training images on which the returned pruned network's BatchNorm statistics are re-estimated (CalibrationImages); 0 = data-free (the dense network's statistics); default 2000.")]
+    public int? CalibrationImages { get; set; }
+
     /// <summary>Options.CheckpointPath.</summary>
     [CommandOption("--checkpoint <FILE>")]
     [Description("Checkpoint file (CheckpointPath) written after every epoch; when it exists, training continues after its last epoch (same options and data, else an error says what differs); a completed one returns the model without training.")]
@@ -41,6 +46,7 @@ internal sealed class TrainCommandSettings : TrainingSettings
         options.Architecture = initialArchitecture ?? options.Architecture;
         ApplyTraining(options);
         options.FineTuneEpochs = FinetuneEpochs ?? options.FineTuneEpochs;
+        options.CalibrationImages = CalibrationImages ?? options.CalibrationImages;
         options.CheckpointPath = Checkpoint;
         options.Regularizer = Regularizer is null ? options.Regularizer : Regularizers.Create(Regularizer);
         ApplyKnobs([options.Regularizer]);
@@ -52,6 +58,7 @@ internal sealed class TrainCommandSettings : TrainingSettings
         base.Validate(),
         Require(Init is null || File.Exists(Init), $"--init '{Init}' does not exist."),
         Require(InitWeights is null || File.Exists(InitWeights), $"--init-weights '{InitWeights}' does not exist."),
+        Require(CalibrationImages is null or >= 0, $"--calibration-images must be at least 0 (0 = data-free); got {CalibrationImages}."),
         Require(Init is null || InitWeights is null, "--init and --init-weights both name a model to start from; give one."),
         Parsed(() => CreateTrainer(new MLContext(), ToOptions())));
 }
