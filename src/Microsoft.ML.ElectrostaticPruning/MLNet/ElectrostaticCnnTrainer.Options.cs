@@ -104,7 +104,7 @@ public sealed partial class ElectrostaticCnnTrainer
         /// 0 or more; 0 keeps the dense network's statistics in the pruned one (data-free, what <c>Prune(plan)</c> does).
         /// Default 2,000 (Once-for-All's count): sub-network passes of <see cref="AnyRatio"/> training never update the
         /// running statistics, and on ResNet-20 and VGG-11 the data-free pruned network kept 10-29% where the recalibrated
-        /// one keeps its accuracy (docs/any-ratio.md).
+        /// one keeps its accuracy (docs/results.md, "What a new user gets").
         /// </summary>
         public int CalibrationImages { get; set; } = Defaults.CalibrationImages;
 

@@ -57,6 +57,7 @@ public sealed class CommandLineTests
     [InlineData(new[] { "train", "--data", "x", "--epochs", "4", "--penalty-start", "4" }, new[] { "--penalty-start", "StartEpoch", "[0, 4)" })]
     [InlineData(new[] { "train", "--data", "x", "-r", "l1", "--l1-rate", "-1" }, new[] { "--l1-rate", "L1Regularizer.Options.Rate", "at least 0" })]
     [InlineData(new[] { "train", "--data", "x", "--alpha", "-1e-11" }, new[] { "--alpha", "ForceRate", "at least 0" })]
+    [InlineData(new[] { "train", "--data", "x", "--calibration-images", "-1" }, new[] { "--calibration-images", "CalibrationImages", "at least 0", "-1" })]
     [InlineData(new[] { "train", "--data", "x", "-a", "ResNet57" }, new[] { "--architecture", "ResNet57", "SmallCnn", "ResNet56", "Vgg19" })]
     [InlineData(new[] { "train", "--data", "x", "-r", "lasso" }, new[] { "--regularizer", "lasso", "folded", "electrostatic", "l1", "slimming", "none" })]
     [InlineData(new[] { "train", "--data", "x", "--gradient-mode", "exact" }, new[] { "--gradient-mode", "electrostatic", "folded" })]

@@ -58,7 +58,6 @@ internal sealed class TrainCommandSettings : TrainingSettings
         base.Validate(),
         Require(Init is null || File.Exists(Init), $"--init '{Init}' does not exist."),
         Require(InitWeights is null || File.Exists(InitWeights), $"--init-weights '{InitWeights}' does not exist."),
-        Require(CalibrationImages is null or >= 0, $"--calibration-images must be at least 0 (0 = data-free); got {CalibrationImages}."),
         Require(Init is null || InitWeights is null, "--init and --init-weights both name a model to start from; give one."),
         Parsed(() => CreateTrainer(new MLContext(), ToOptions())));
 }

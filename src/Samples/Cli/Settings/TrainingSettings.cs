@@ -25,6 +25,7 @@ internal class TrainingSettings : DataSettings
         [nameof(ElectrostaticCnnTrainer.Options.PruningPlan)] = "--plan",
         [nameof(ElectrostaticCnnTrainer.Options.FineTuneEpochs)] = "--finetune-epochs",
         [nameof(ElectrostaticCnnTrainer.Options.CheckpointPath)] = "--checkpoint",
+        [nameof(ElectrostaticCnnTrainer.Options.CalibrationImages)] = "--calibration-images",
         [nameof(ElectrostaticCnnTrainer.Options.Seed)] = "--seed",
         [nameof(ElectrostaticCnnTrainer.Options.Device)] = "--device",
         [nameof(FoldedForceRegularizer.Options.ForceRate)] = "--alpha",
