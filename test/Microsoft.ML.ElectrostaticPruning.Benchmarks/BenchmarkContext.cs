@@ -28,6 +28,9 @@ internal sealed class BenchmarkContext
         return at >= 0 && at + 1 < Arguments.Count ? Arguments[at + 1] : null;
     }
 
+    /// <summary>Whether the switch <paramref name="name"/> (an argument without a value) is in <see cref="Arguments"/>.</summary>
+    public bool Flag(string name) => Arguments.Contains(name);
+
     /// <summary>Runs <paramref name="action"/> <paramref name="warmup"/> times untimed, then returns the median of <paramref name="repetitions"/> timed runs in seconds.</summary>
     public static double MedianSeconds(Action action, int warmup, int repetitions)
     {

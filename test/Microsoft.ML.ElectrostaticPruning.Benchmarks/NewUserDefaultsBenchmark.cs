@@ -6,7 +6,8 @@ namespace Microsoft.ML.ElectrostaticPruning.Benchmarks;
 /// <summary>
 /// What a new user gets: README's simple overload exactly as written
 /// (<c>ElectrostaticCnn("Label", "Features", architecture, epochs: 10)</c>, every other setting the default; <c>--alpha</c>,
-/// <c>--plan</c>, <c>--lr</c> and <c>--regularizer</c> override them) on the embedded Fashion-MNIST subset (6,000 train /
+/// <c>--plan</c>, <c>--lr</c> and <c>--regularizer</c> override them, <c>--any-ratio-start</c>, <c>--distillation</c>,
+/// <c>--sub-networks</c>, <c>--max-ratio</c> the default <see cref="AnyRatioTrainingOptions"/>; <c>--no-plain</c> skips the plain run) on the embedded Fashion-MNIST subset (6,000 train /
 /// 2,000 test), for SmallCnn, ResNet-20 and VGG-11 (<c>--architectures</c>) and two MLContext seeds, next to plain training
 /// with the same budget (no regularizer, no any-ratio training). Per run: the test accuracy of the returned pruned model, of the same model unpruned
 /// (<c>Prune(PruningPlan.Uniform(0))</c>) and of the plain model, and the largest fall of the per-epoch validation accuracy.
@@ -54,19 +55,31 @@ internal sealed class NewUserDefaultsBenchmark : IBenchmark
                     options.Regularizer = Regularizer(kind, alpha);
                 }
 
+                if (options.AnyRatio is { } anyRatio)
+                {
+                    anyRatio.StartEpoch = context.Option("--any-ratio-start") is { } start ? int.Parse(start, CultureInfo.InvariantCulture) : anyRatio.StartEpoch;
+                    anyRatio.DistillationWeight = context.Option("--distillation") is { } weight ? double.Parse(weight, CultureInfo.InvariantCulture) : anyRatio.DistillationWeight;
+                    anyRatio.SubNetworks = context.Option("--sub-networks") is { } count ? int.Parse(count, CultureInfo.InvariantCulture) : anyRatio.SubNetworks;
+                    anyRatio.MaxRatio = context.Option("--max-ratio") is { } max ? double.Parse(max, CultureInfo.InvariantCulture) : anyRatio.MaxRatio;
+                }
+
                 long started = Stopwatch.GetTimestamp();
                 using var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(train);
                 double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-                var plainOptions = trainer.TrainerOptions;
-                plainOptions.Regularizer = null;
-                plainOptions.AnyRatio = null;
-                using var plainModel = new MLContext(seed: seed).MulticlassClassification.Trainers.ElectrostaticCnn(plainOptions).Fit(train);
+                double plainAccuracy = double.NaN;
+                if (!context.Flag("--no-plain"))
+                {
+                    var plainOptions = trainer.TrainerOptions;
+                    plainOptions.Regularizer = null;
+                    plainOptions.AnyRatio = null;
+                    using var plainModel = new MLContext(seed: seed).MulticlassClassification.Trainers.ElectrostaticCnn(plainOptions).Fit(train);
+                    using var plainUnpruned = plainModel.Prune(PruningPlan.Uniform(0));
+                    plainAccuracy = ml.MulticlassClassification.Evaluate(plainUnpruned.Transform(test)).MicroAccuracy * 100;
+                }
 
                 using var unpruned = model.Prune(PruningPlan.Uniform(0));
-                using var plainUnpruned = plainModel.Prune(PruningPlan.Uniform(0));
                 double pruned = ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy * 100;
                 double dense = ml.MulticlassClassification.Evaluate(unpruned.Transform(test)).MicroAccuracy * 100;
-                double plainAccuracy = ml.MulticlassClassification.Evaluate(plainUnpruned.Transform(test)).MicroAccuracy * 100;
                 var validation = model.Summary.Training.Select(m => m.ValidationAccuracy!.Value * 100).ToArray();
                 double largestFall = validation.Zip(validation.Skip(1), (x, y) => x - y).DefaultIfEmpty(0).Max();
                 gaps.Add(dense - pruned);

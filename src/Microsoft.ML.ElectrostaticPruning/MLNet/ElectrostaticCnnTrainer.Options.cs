@@ -253,7 +253,7 @@ public sealed partial class ElectrostaticCnnTrainer
             WeightDecay = fineTune ? FineTuneWeightDecay : WeightDecay,
             Augment = Augment,
             Regularizer = fineTune ? null : Regularizer,
-            AnyRatio = fineTune ? null : AnyRatio,
+            AnyRatio = fineTune ? null : AnyRatio?.Resolved(Epochs, warmStart),
             Plan = PruningPlan,
             Seed = fineTune ? unchecked(seed + 1) : seed,
             Device = Device,
@@ -280,7 +280,7 @@ public sealed partial class ElectrostaticCnnTrainer
         internal string Describe(int? batchSize = null, bool warmStart = false) => string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
             $"architecture {Architecture}, epochs {Epochs}, batch {batchSize ?? BatchSize}, lr {LearningRateSchedule?.ForEpochs(Math.Max(1, Epochs))}{(LearningRateSchedule?.ScalesWithEpochs == true ? $" ({LearningRateSchedule})" : string.Empty)}{(WarmupEpochs > 0 ? $" (warm-up {WarmupEpochs})" : string.Empty)}, momentum {Momentum}, weight decay {WeightDecay}, " +
-            $"augment {Augment}, regularizer {(Regularizer is null ? "none" : Regularizer.Describe(AnyRatio))}{PenaltyStartDetail(warmStart)}, plan {PruningPlan}{(AnyRatio is null ? string.Empty : $", {AnyRatio}")}, {(CalibrationImages > 0 ? $"BatchNorm recalibrated on {CalibrationImages} training images" : "data-free BatchNorm statistics")}, fine-tune {FineTuneEpochs} epochs (lr {FineTuneSchedule}), device {Device}{(InputNormalization is null ? string.Empty : $", input normalization {InputNormalization}")}");
+            $"augment {Augment}, regularizer {(Regularizer is null ? "none" : Regularizer.Describe(AnyRatio))}{PenaltyStartDetail(warmStart)}, plan {PruningPlan}{(AnyRatio is null ? string.Empty : $", {AnyRatio.Resolved(Epochs, warmStart)}")}, {(CalibrationImages > 0 ? $"BatchNorm recalibrated on {CalibrationImages} training images" : "data-free BatchNorm statistics")}, fine-tune {FineTuneEpochs} epochs (lr {FineTuneSchedule}), device {Device}{(InputNormalization is null ? string.Empty : $", input normalization {InputNormalization}")}");
 
         private string PenaltyStartDetail(bool warmStart) =>
             Regularizer is not null && ResolvePenaltyStartEpoch(warmStart) is int start and > 0

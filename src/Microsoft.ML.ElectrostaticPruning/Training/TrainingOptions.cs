@@ -81,6 +81,6 @@ internal sealed class TrainingOptions
         OptionChecks.RequireMomentum(Momentum, Name(nameof(Momentum)));
         OptionChecks.RequireNonNegative(WeightDecay, Name(nameof(WeightDecay)), WeightDecayHint);
         OptionChecks.RequireDevice(Device, Name(nameof(Device)));
-        AnyRatio?.Validate();
+        AnyRatio?.Validate(Epochs);
     }
 }

@@ -164,6 +164,20 @@ public sealed class BadInputTests
         Assert.Contains("greater than 0", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(4)]
+    public void ASandwichStartEpochOutsideTheRunIsNamedWithTheEpochRange(int start)
+    {
+        var options = new ElectrostaticCnnTrainer.Options { Epochs = 4, AnyRatio = new AnyRatioTrainingOptions { StartEpoch = start } };
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.MulticlassClassification.Trainers.ElectrostaticCnn(options));
+
+        Assert.Equal("AnyRatioTrainingOptions.StartEpoch", ex.ParamName);
+        Assert.Equal(start, ex.ActualValue);
+        Assert.Contains("[0, Epochs) = [0, 4)", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AnUnparsablePruningPlanNamesTheToken()
     {

@@ -94,7 +94,7 @@ public sealed class ExperimentRunTests
 
         Assert.True(code == 0, error);
         var report = File.ReadAllText(Path.Combine(folder.Path, "figure2-fashion-small.md"));
-        Assert.Contains("any-ratio sandwich training 0.1-0.7 (1 sub-network per step, distillation 0.5) for the folded-force methods", report, StringComparison.Ordinal);
+        Assert.Contains("any-ratio sandwich training 0.1-0.7 (1 sub-network per step, distillation 0.5, from half-way, or epoch 0 of a warm start) for the folded-force methods", report, StringComparison.Ordinal);
         Assert.Contains("+recal = each pruned network's BatchNorm statistics re-estimated", report, StringComparison.Ordinal);
 
         // The saved model is the one swept; every +recal cell is what Prune(plan, calibrationData) of it scores.

@@ -1,6 +1,8 @@
+using Microsoft.ML.ElectrostaticPruning.MLNet;
 using Microsoft.ML.ElectrostaticPruning.Models;
 using Microsoft.ML.ElectrostaticPruning.Pruning;
 using Microsoft.ML.ElectrostaticPruning.Runtime;
+using Microsoft.ML.ElectrostaticPruning.Tests.MLNet;
 using Microsoft.ML.ElectrostaticPruning.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -65,6 +67,36 @@ public sealed class SandwichTrainingTests
         Assert.All(before, kv => Assert.Equal(kv.Value, after[kv.Key]));
         network.forward(rand([4, 3, 16, 16]));
         Assert.NotEqual(before["bn1.running_mean"], TestModels.Snapshot(network)["bn1.running_mean"]);
+    }
+
+    [Fact]
+    public void SubNetworksJoinHalfWayFromRandomWeightsAndFromTheFirstEpochOfAWarmStart()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = FashionMnistSubset.Train(ml, 96);
+        ElectrostaticCnnTransformer Fit(AnyRatioTrainingOptions? anyRatio, ElectrostaticCnnTransformer? initial = null)
+        {
+            // No force: the full network's per-epoch loss then changes only where sub-network gradients join its steps.
+            var options = SmallTrainerOptions.Create();
+            options.Epochs = 2;
+            options.Regularizer = null;
+            options.AnyRatio = anyRatio;
+            var trainer = ml.MulticlassClassification.Trainers.ElectrostaticCnn(options);
+            return initial is null ? trainer.Fit(train) : trainer.Fit(train, initial);
+        }
+
+        using var plain = Fit(null);
+        using var halfWay = Fit(new AnyRatioTrainingOptions());
+        using var fromStart = Fit(new AnyRatioTrainingOptions { StartEpoch = 0 });
+        using var warm = Fit(new AnyRatioTrainingOptions(), plain);
+        using var warmPlain = Fit(null, plain);
+
+        Assert.Equal(plain.Summary.Training[0].Loss, halfWay.Summary.Training[0].Loss);
+        Assert.NotEqual(plain.Summary.Training[1].Loss, halfWay.Summary.Training[1].Loss);
+        Assert.NotEqual(plain.Summary.Training[0].Loss, fromStart.Summary.Training[0].Loss);
+        Assert.NotEqual(warmPlain.Summary.Training[0].Loss, warm.Summary.Training[0].Loss);
+        Assert.Contains("any-ratio sandwich training 0.1-0.7 (1 sub-network per step, distillation 0.5, from epoch 1)", halfWay.Summary.TrainingOptions, StringComparison.Ordinal);
+        Assert.Contains("any-ratio sandwich training 0.1-0.7 (1 sub-network per step, distillation 0.5),", warm.Summary.TrainingOptions, StringComparison.Ordinal);
     }
 
     // Random BatchNorm affine parameters and statistics, so that the comparison sees scales, shifts and compensation.
