@@ -46,8 +46,8 @@ public sealed partial class ElectrostaticCnnTrainer
         public static PruningRegularizer.OptionsBase Regularizer => new FoldedForceRegularizer.Options();
 
         /// <summary>
-        /// Sandwich training over 0.1-0.7 (one sub-network per step, half distillation): one Fit prepares every ratio of the
-        /// range (docs/any-ratio.md); about twice the cost of a plain epoch.
+        /// Sandwich training over 0.1-0.7 (one sub-network per step, half distillation) from half-way: one Fit prepares every
+        /// ratio of the range (docs/any-ratio.md); about twice the cost of a plain epoch in the second half, 1.5x a plain run.
         /// </summary>
         public static AnyRatioTrainingOptions AnyRatio => new();
 
