@@ -91,8 +91,9 @@ public sealed partial class ElectrostaticCnnTrainer
         /// Trains every ratio of a range, not only <see cref="PruningPlan"/>'s: sandwich training of sub-networks that are
         /// the network pruned at ratios of the range (see <see cref="AnyRatioTrainingOptions"/>), about 1 +
         /// <c>SubNetworks</c> times the cost of a plain epoch in the epochs it trains. Default <c>new AnyRatioTrainingOptions()</c>:
-        /// ratios 0.1-0.7 from half-way (<c>Epochs / 2</c>; from the first epoch of a warm start), so the model <c>Fit</c> returns can be re-pruned anywhere in that range without retraining (<c>Prune(plan)</c>,
-        /// or <c>Prune(plan, calibrationData)</c> for BatchNorm statistics of the pruned width); null trains the full network
+        /// ratios 0.1-0.7 from half-way (<c>Epochs / 2</c>; from the first epoch of a warm start), so the model <c>Fit</c>
+        /// returns can be re-pruned anywhere in that range without retraining (<c>Prune(plan)</c>, or
+        /// <c>Prune(plan, calibrationData)</c> for BatchNorm statistics of the pruned width); null trains the full network
         /// only (half the cost; the targeted force then prepares <see cref="PruningPlan"/>'s ratio alone).
         /// </summary>
         public AnyRatioTrainingOptions? AnyRatio { get; set; } = Defaults.AnyRatio;

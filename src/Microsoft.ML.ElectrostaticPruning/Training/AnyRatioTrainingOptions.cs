@@ -47,14 +47,14 @@ public sealed class AnyRatioTrainingOptions
     /// <summary>A copy.</summary>
     internal AnyRatioTrainingOptions Clone() => (AnyRatioTrainingOptions)MemberwiseClone();
 
-    /// <summary><see cref="StartEpoch"/> or its default for a run of <paramref name="epochs"/> epochs (from an initial model with <paramref name="warmStart"/>).</summary>
-    internal int ResolveStartEpoch(int epochs, bool warmStart) => StartEpoch ?? (warmStart ? 0 : epochs / 2);
-
-    /// <summary>A copy whose <see cref="StartEpoch"/> is resolved for a run of <paramref name="epochs"/> epochs.</summary>
+    /// <summary>
+    /// A copy whose <see cref="StartEpoch"/> is set: its own, or its default for a run of <paramref name="epochs"/> epochs
+    /// (from an initial model with <paramref name="warmStart"/>).
+    /// </summary>
     internal AnyRatioTrainingOptions Resolved(int epochs, bool warmStart)
     {
         var copy = Clone();
-        copy.StartEpoch = ResolveStartEpoch(epochs, warmStart);
+        copy.StartEpoch = StartEpoch ?? (warmStart ? 0 : epochs / 2);
         return copy;
     }
 
