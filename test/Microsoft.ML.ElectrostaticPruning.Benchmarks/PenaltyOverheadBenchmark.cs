@@ -130,7 +130,7 @@ internal sealed class PenaltyOverheadBenchmark : IBenchmark
                 TrainingStep.Run(network, optimizer, null, weights, inputs, labels);
                 double plain = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 start = Stopwatch.GetTimestamp();
-                TrainingStep.RunSandwich(network, optimizer, regularizer, weights, inputs, labels, sampler.Ratios(i, random).Select(r => sampler.Masks(r, CPU)), 0.5);
+                TrainingStep.RunSandwich(network, optimizer, regularizer, weights, inputs, labels, sampler.Ratios(i, random).Select(r => sampler.SubNetwork(r, CPU)), 0.5);
                 double sandwich = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 if (i > 0)
                 {

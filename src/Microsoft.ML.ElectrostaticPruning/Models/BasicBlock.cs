@@ -44,8 +44,8 @@ internal sealed class BasicBlock : ResidualBlock
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        var x = LayerFactory.Normalize(bn1, conv1.call(input)).relu_();
-        x = LayerFactory.Normalize(bn2, conv2.call(x));
+        var x = LayerFactory.Normalize(bn1, LayerFactory.Convolve(conv1, input)).relu_();
+        x = LayerFactory.Normalize(bn2, LayerFactory.Convolve(conv2, x));
         return x.add_(shortcut is { } s ? s.Forward(input) : input, CachedScalars.One).relu_();
     }
 
@@ -55,6 +55,6 @@ internal sealed class BasicBlock : ResidualBlock
     internal sealed record Shortcut(Conv2d Conv, BatchNorm2d? BatchNorm)
     {
         /// <summary>BatchNorm(conv(x)).</summary>
-        public Tensor Forward(Tensor input) => LayerFactory.Normalize(BatchNorm, Conv.call(input));
+        public Tensor Forward(Tensor input) => LayerFactory.Normalize(BatchNorm, LayerFactory.Convolve(Conv, input));
     }
 }

@@ -32,9 +32,9 @@ internal sealed class Bottleneck : ResidualBlock
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        var x = LayerFactory.Normalize(bn1, conv1.call(input)).relu_();
-        x = LayerFactory.Normalize(bn2, conv2.call(x)).relu_();
-        x = LayerFactory.Normalize(bn3, conv3.call(x));
+        var x = LayerFactory.Normalize(bn1, LayerFactory.Convolve(conv1, input)).relu_();
+        x = LayerFactory.Normalize(bn2, LayerFactory.Convolve(conv2, x)).relu_();
+        x = LayerFactory.Normalize(bn3, LayerFactory.Convolve(conv3, x));
         return x.add_(shortcut is { } s ? s.Forward(input) : input, CachedScalars.One).relu_();
     }
 }

@@ -78,9 +78,9 @@ internal sealed class CifarResNet : CnnNetwork
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = LayerFactory.Normalize(bn1, conv1.call(PrepareInput(input))).relu_();
+        var x = LayerFactory.Normalize(bn1, LayerFactory.Convolve(conv1, PrepareInput(input))).relu_();
         x = ResidualBlock.Run(residualBlocks, x);
-        return linear.call(avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
+        return LayerFactory.Classify(linear, avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
     }
 
     private static int BlocksPerStage(CnnArchitecture architecture) => architecture switch

@@ -87,7 +87,7 @@ internal sealed class CifarVgg : CnnNetwork
         {
             x = layer switch
             {
-                Conv2d conv => conv.call(x),
+                Conv2d conv => LayerFactory.Convolve(conv, x),
                 BatchNorm2d bn => LayerFactory.Normalize(bn, x),
                 ReLU => x.relu_(),
                 MaxPool2x2 pool => pool.call(x),
@@ -97,7 +97,7 @@ internal sealed class CifarVgg : CnnNetwork
         }
 
         x = avgpool.call(x);
-        return classifier.call(x.flatten(1)).MoveToOuterDisposeScope();
+        return LayerFactory.Classify(classifier, x.flatten(1)).MoveToOuterDisposeScope();
     }
 
     // Conv widths with 0 marking a max-pool; no pool after the last group (GReg's CIFAR variant).

@@ -213,18 +213,16 @@ internal abstract class CnnNetwork : nn.Module<Tensor, Tensor>
 
         foreach (var conv in modules().OfType<Conv2d>())
         {
-            if (IsPointwise(conv))
-            {
-                conv.register_forward_pre_hook((_, input) => input.is_contiguous() ? input : input.contiguous());
-            }
-            else
-            {
-                conv.register_forward_pre_hook((_, input) => ChannelsLast.Is(input) ? input : ChannelsLast.From(input));
-            }
+            conv.register_forward_pre_hook((_, input) => RouteForChannelsLast(conv, input));
         }
 
         RoutesConvolutionsChannelsLast = true;
     }
+
+    /// <summary>The input of <paramref name="conv"/> in the layout that <see cref="RouteConvolutionsChannelsLast"/> routes it in (itself when already so).</summary>
+    internal static Tensor RouteForChannelsLast(Conv2d conv, Tensor input) => IsPointwise(conv)
+        ? (input.is_contiguous() ? input : input.contiguous())
+        : (ChannelsLast.Is(input) ? input : ChannelsLast.From(input));
 
     /// <summary>Whether <paramref name="conv"/> has a 1x1 kernel.</summary>
     internal static bool IsPointwise(Conv2d conv) => conv.weight!.shape[2] == 1 && conv.weight.shape[3] == 1;

@@ -117,9 +117,9 @@ internal sealed class ImageNetResNet : CnnNetwork
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = maxpool.call(LayerFactory.Normalize(bn1, conv1.call(PrepareInput(input))).relu_());
+        var x = maxpool.call(LayerFactory.Normalize(bn1, LayerFactory.Convolve(conv1, PrepareInput(input))).relu_());
         x = ResidualBlock.Run(residualBlocks, x);
-        return fc.call(avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
+        return LayerFactory.Classify(fc, avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
     }
 
     private static (int[] Blocks, bool Bottleneck) Layout(CnnArchitecture architecture) => architecture switch

@@ -33,6 +33,15 @@ internal readonly record struct LayerFactory(bool FoldBatchNorm)
     public MaxPool2x2 MaxPool2x2() => new(inference: FoldBatchNorm);
 
     /// <summary>
+    /// <c>conv(x)</c>, or in a sandwich sub-network pass (<see cref="Training.SubNetwork"/>) the conv of the kept filters
+    /// and input channels. Every network's forward runs its convs through this.
+    /// </summary>
+    public static Tensor Convolve(Conv2d conv, Tensor x) => Training.SubNetwork.Convolve(conv, x) ?? conv.call(x);
+
+    /// <summary><c>classifier(features)</c>, or in a sandwich sub-network pass the classifier of the kept features.</summary>
+    public static Tensor Classify(Linear classifier, Tensor features) => Training.SubNetwork.Classify(classifier, features) ?? classifier.call(features);
+
+    /// <summary>
     /// Applies <paramref name="batchNorm"/> exactly as TorchSharp's <c>BatchNorm2d.forward</c> does (the same
     /// <c>batch_norm</c> call; in training mode the batch counter counts and the running statistics move by the module's
     /// momentum, or by the cumulative average 1/count when the momentum is null), or passes <paramref name="x"/> through
@@ -54,17 +63,13 @@ internal readonly record struct LayerFactory(bool FoldBatchNorm)
             throw new ArgumentException($"BatchNorm2d expects a 4-D input (N x C x H x W), got {x.dim()} dimensions.", nameof(x));
         }
 
-        if (Training.ChannelMasks.IsActive && batchNorm.training)
+        if (Training.SubNetwork.IsActive && batchNorm.training)
         {
-            // A sandwich sub-network pass: batch statistics, running statistics untouched, masked channels.
-            var normalized = nn.functional.batch_norm(x, null, null, batchNorm.weight, batchNorm.bias, true, 0.0, batchNorm.eps);
-            if (!Training.ChannelMasks.TryGet(batchNorm, out var mask))
-            {
-                return normalized;
-            }
-
-            var kept = normalized.mul(mask.Mask);
-            return mask.Fill is { } fill ? kept.PlusInPlace(fill) : kept;
+            // A sandwich sub-network pass: batch statistics of the kept channels, running statistics untouched.
+            var kept = Training.SubNetwork.KeptChannels(batchNorm);
+            Tensor? weight = kept is null ? batchNorm.weight : batchNorm.weight!.index_select(0, kept);
+            Tensor? bias = kept is null ? batchNorm.bias : batchNorm.bias!.index_select(0, kept);
+            return nn.functional.batch_norm(x, null, null, weight, bias, true, 0.0, batchNorm.eps);
         }
 
         double factor = batchNorm.momentum ?? 0.0;

@@ -43,8 +43,8 @@ internal sealed class OptionABasicBlock : ResidualBlock
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        var x = LayerFactory.Normalize(bn1, conv1.call(input)).relu_();
-        x = LayerFactory.Normalize(bn2, conv2.call(x));
+        var x = LayerFactory.Normalize(bn1, LayerFactory.Convolve(conv1, input)).relu_();
+        x = LayerFactory.Normalize(bn2, LayerFactory.Convolve(conv2, x));
         return x.add_(Shortcut(input), CachedScalars.One).relu_();
     }
 

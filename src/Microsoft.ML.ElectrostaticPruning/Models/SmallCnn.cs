@@ -54,8 +54,8 @@ internal sealed class SmallCnn : CnnNetwork
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = pool.call(LayerFactory.Normalize(bn1, conv1.call(PrepareInput(input))).relu_());
-        x = pool.call(LayerFactory.Normalize(bn2, conv2.call(x)).relu_());
-        return fc.call(x.flatten(1)).MoveToOuterDisposeScope();
+        var x = pool.call(LayerFactory.Normalize(bn1, LayerFactory.Convolve(conv1, PrepareInput(input))).relu_());
+        x = pool.call(LayerFactory.Normalize(bn2, LayerFactory.Convolve(conv2, x)).relu_());
+        return LayerFactory.Classify(fc, x.flatten(1)).MoveToOuterDisposeScope();
     }
 }

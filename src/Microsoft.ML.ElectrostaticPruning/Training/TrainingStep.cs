@@ -35,7 +35,7 @@ internal static class TrainingStep
     /// </summary>
     public static Result RunSandwich(
         CnnNetwork model, MomentumSgd optimizer, PruningRegularizer? regularizer, IReadOnlyList<Tensor> weights, Tensor inputs, Tensor labels,
-        IEnumerable<Dictionary<TorchSharp.Modules.BatchNorm2d, (Tensor Mask, Tensor? Fill)>> subNetworks, double distillationWeight)
+        IEnumerable<SubNetwork> subNetworks, double distillationWeight)
     {
         using var scope = NewDisposeScope();
         optimizer.ZeroGrad();
@@ -45,10 +45,10 @@ internal static class TrainingStep
         (penalty is null ? dataLoss : dataLoss.add(penalty, CachedScalars.One)).backward();
         var teacher = nn.functional.softmax(logits.detach(), 1);
         using var soft = distillationWeight.ToScalar();
-        foreach (var masks in subNetworks)
+        foreach (var subNetwork in subNetworks)
         {
             using var subScope = NewDisposeScope();
-            using (ChannelMasks.Apply(masks))
+            using (subNetwork.Activate())
             {
                 var sub = model.forward(inputs);
                 var hard = nn.functional.cross_entropy(sub, labels);

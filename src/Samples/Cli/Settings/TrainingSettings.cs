@@ -142,7 +142,7 @@ internal class TrainingSettings : DataSettings
 
     /// <summary>Options.AnyRatio: sandwich training over a ratio range.</summary>
     [CommandOption("--any-ratio <MIN-MAX>")]
-    [Description("Train every ratio of a range, e.g. 0.1-0.7 (AnyRatio: sandwich training of the network pruned at ratios of the range, about 2x the cost of a plain epoch), or none for the full network only; default the library's 0.1-0.7.")]
+    [Description("Train every ratio of a range, e.g. 0.1-0.7 (AnyRatio: sandwich training of the network pruned at ratios of the range, about 1.7x the cost of a plain epoch), or none for the full network only; default the library's 0.1-0.7.")]
     public string? AnyRatio { get; set; }
 
     /// <summary>GradedUpToRatio of the folded force.</summary>
