@@ -47,9 +47,15 @@ public sealed partial class ElectrostaticCnnTrainer
 
         /// <summary>
         /// Sandwich training over 0.1-0.7 (one sub-network per step, half distillation) from half-way: one Fit prepares every
-        /// ratio of the range (docs/any-ratio.md); about twice the cost of a plain epoch in the second half, 1.5x a plain run.
+        /// ratio of the range (docs/any-ratio.md); about 1.7x the cost of a plain epoch in the second half, 1.35x a plain run.
         /// </summary>
         public static AnyRatioTrainingOptions AnyRatio => new();
+
+        /// <summary>
+        /// The first epoch of the default force and of the sandwich's sub-networks: half-way (<c>epochs / 2</c>, rounded
+        /// down) from random weights, 0 from an initial model (<c>Fit(data, initialModel)</c>: it is the pretrained start).
+        /// </summary>
+        public static int HalfWayStartEpoch(int epochs, bool warmStart) => warmStart ? 0 : epochs / 2;
 
         /// <summary>Epochs of an explicit <c>FineTune</c> call.</summary>
         public const int FineTuneCallEpochs = 2;

@@ -137,7 +137,7 @@ public sealed class FoldedForceRegularizer : PruningRegularizer
         /// (first-epoch losses of 400-2,000 measured on SmallCnn), so the first half trains plain, the paper's pretrained start
         /// inside one Fit; 0 for a warm start (the initial model is the pretrained start).
         /// </summary>
-        private protected override int DefaultStartEpoch(int epochs, bool warmStart) => warmStart ? 0 : epochs / 2;
+        private protected override int DefaultStartEpoch(int epochs, bool warmStart) => ElectrostaticCnnTrainer.Defaults.HalfWayStartEpoch(epochs, warmStart);
 
         /// <inheritdoc />
         private protected override void ValidateSettings()

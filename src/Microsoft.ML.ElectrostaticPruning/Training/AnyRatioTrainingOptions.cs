@@ -54,7 +54,7 @@ public sealed class AnyRatioTrainingOptions
     internal AnyRatioTrainingOptions Resolved(int epochs, bool warmStart)
     {
         var copy = Clone();
-        copy.StartEpoch = StartEpoch ?? (warmStart ? 0 : epochs / 2);
+        copy.StartEpoch = StartEpoch ?? ElectrostaticCnnTrainer.Defaults.HalfWayStartEpoch(epochs, warmStart);
         return copy;
     }
 

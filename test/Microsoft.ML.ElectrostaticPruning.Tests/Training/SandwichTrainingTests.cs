@@ -52,6 +52,7 @@ public sealed class SandwichTrainingTests
     [InlineData(CnnArchitecture.SmallCnn, "0.1 rank folded", 0.6)]
     [InlineData(CnnArchitecture.ResNet20, "0.1 rank folded compensate", 0.5)]
     [InlineData(CnnArchitecture.Vgg11, "0.1", 0.7)]
+    [InlineData(CnnArchitecture.ResNet50, "0.1 rank folded", 0.6)]
     public void ASlicedPassPutsThePrunedNetworksGradientsOnTheKeptWeightsAndZeroOnTheRemovedOnes(CnnArchitecture architecture, string planText, double ratio)
     {
         using var scope = NewDisposeScope();
