@@ -16,7 +16,9 @@ namespace Microsoft.ML.ElectrostaticPruning.Training;
 /// </summary>
 /// <remarks>
 /// While a sub-network is active no BatchNorm updates its running statistics or its counter (the pass normalizes with its
-/// batch statistics): the statistics stay those of the full network. Thread-local, set for one pass by <see cref="Activate"/>.
+/// batch statistics): the statistics stay those of the full network. A conv reading removed channels simply lacks them:
+/// the shift compensation adds to its BatchNorm's running mean is one that batch statistics (and recalibration) replace.
+/// Thread-local, set for one pass by <see cref="Activate"/>.
 /// The index tensors belong to the dispose scope the sub-network is built in.
 /// </remarks>
 internal sealed class SubNetwork
