@@ -110,7 +110,7 @@ internal sealed class NewUserDefaultsBenchmark : IBenchmark
         _ => throw new ArgumentException($"--regularizer must be folded, electrostatic, l1, slimming or none; got '{kind}'."),
     };
 
-    private static string FindEmbeddedData()
+    internal static string FindEmbeddedData()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

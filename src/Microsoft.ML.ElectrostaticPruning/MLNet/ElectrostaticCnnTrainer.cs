@@ -217,6 +217,17 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
                 }
             }
 
+            // A model trained for a range stores the BatchNorm statistics of widths across it, so that a data-free
+            // Prune(plan) there normalizes with its own width's statistics (sub-network passes never update the running ones).
+            WidthStatistics? widthStatistics = null;
+            if (o.AnyRatio is { } range && o.CalibrationImages > 0)
+            {
+                long measuring = System.Diagnostics.Stopwatch.GetTimestamp();
+                var ratios = WidthStatistics.RangeRatios(range.MinRatio, range.MaxRatio);
+                widthStatistics = WidthStatistics.Measure(dense, o.PruningPlan, ratios, train, o.CalibrationImages, seed, Stop);
+                ch.Info(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"BatchNorm statistics of {ratios.Count} widths ({range.MinRatio:G3}-{range.MaxRatio:G3}) stored for data-free pruning, in {System.Diagnostics.Stopwatch.GetElapsedTime(measuring).TotalSeconds:F1} s"));
+            }
+
             var fineTuning = new TrainingHistory();
             if (o.FineTuneEpochs > 0)
             {
@@ -227,7 +238,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
 
             // The transformer owns both networks from here on, also when its constructor throws.
             handedOver = true;
-            return new ElectrostaticCnnTransformer(_host, new SharedNetwork(dense), pruned, o.PruningPlan, labels, columns, history, fineTuning, description + warmStart, o.InferenceBatchSize);
+            return new ElectrostaticCnnTransformer(_host, new SharedNetwork(dense, widthStatistics), pruned, o.PruningPlan, labels, columns, history, fineTuning, description + warmStart, o.InferenceBatchSize);
         }
         catch when (!handedOver)
         {

@@ -19,9 +19,12 @@ public sealed partial class ElectrostaticCnnTransformer
     /// <summary>Zip entry holding the dense trained network (NetworkSerializer format).</summary>
     internal const string DenseNetworkEntry = "DenseNetwork.bin";
 
+    /// <summary>Optional zip entry holding the BatchNorm statistics of stored widths (<see cref="WidthStatistics"/> format); absent when the model has none.</summary>
+    internal const string WidthStatisticsEntry = "WidthStatistics.bin";
+
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "EPCNNXFM",
-        verWrittenCur: 0x00010001,
+        verWrittenCur: 0x00010002, // 0x00010002: optional WidthStatistics.bin entry (readers of 0x00010001 ignore it)
         verReadableCur: 0x00010001,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
@@ -48,6 +51,14 @@ public sealed partial class ElectrostaticCnnTransformer
 
         ctx.SaveBinaryStream(PrunedNetworkEntry, w => SaveNetwork(w, _pruned));
         ctx.SaveBinaryStream(DenseNetworkEntry, w => SaveNetwork(w, _dense.Network));
+        if (_dense.WidthStatistics is { } statistics)
+        {
+            ctx.SaveBinaryStream(WidthStatisticsEntry, w =>
+            {
+                w.Flush();
+                statistics.Save(w.BaseStream);
+            });
+        }
     }
 
     /// <summary>The loader ML.NET calls (found by reflection through the LoadableClass attribute).</summary>
@@ -73,9 +84,22 @@ public sealed partial class ElectrostaticCnnTransformer
             var fineTuning = ReadHistory(reader);
             var pruned = LoadNetwork(ctx, PrunedNetworkEntry);
             CnnNetwork dense;
+            WidthStatistics? statistics = null;
             try
             {
                 dense = LoadNetwork(ctx, DenseNetworkEntry);
+                try
+                {
+                    if (ctx.TryLoadBinaryStream(WidthStatisticsEntry, r => statistics = WidthStatistics.Load(r.BaseStream)) && !statistics!.Fits(dense))
+                    {
+                        throw new InvalidDataException($"The '{WidthStatisticsEntry}' entry does not match the dense network's convs and filter counts.");
+                    }
+                }
+                catch
+                {
+                    dense.Dispose();
+                    throw;
+                }
             }
             catch
             {
@@ -83,7 +107,7 @@ public sealed partial class ElectrostaticCnnTransformer
                 throw;
             }
 
-            return new ElectrostaticCnnTransformer(env, new SharedNetwork(dense), pruned, plan, labels, columns, training, fineTuning, options, batchSize);
+            return new ElectrostaticCnnTransformer(env, new SharedNetwork(dense, statistics), pruned, plan, labels, columns, training, fineTuning, options, batchSize);
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or IOException or ArgumentException)
         {

@@ -154,6 +154,16 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer, IDisposa
         ArgumentNullException.ThrowIfNull(plan);
         ThrowIfDisposed();
         var result = FilterPruner.Prune(_dense.Network, plan);
+        try
+        {
+            _dense.WidthStatistics?.Apply(result);
+        }
+        catch
+        {
+            result.Network.Dispose();
+            throw;
+        }
+
         return new ElectrostaticCnnTransformer(_host, _dense.Acquire(), result.Network, plan, _labels, _columns, _training, new TrainingHistory(), _trainingOptions, _inferenceBatchSize);
     }
 

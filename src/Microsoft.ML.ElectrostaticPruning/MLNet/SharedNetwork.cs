@@ -9,14 +9,20 @@ internal sealed class SharedNetwork
     private int _references = 1;
 
     /// <summary>Wraps <paramref name="network"/>; the caller holds the first reference.</summary>
-    public SharedNetwork(CnnNetwork network)
+    /// <param name="network">The dense network.</param>
+    /// <param name="widthStatistics">BatchNorm statistics measured at several widths of <paramref name="network"/>, which data-free pruning applies; null for none.</param>
+    public SharedNetwork(CnnNetwork network, WidthStatistics? widthStatistics = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         Network = network;
+        WidthStatistics = widthStatistics;
     }
 
     /// <summary>The shared network; valid while the caller holds a reference.</summary>
     public CnnNetwork Network { get; }
+
+    /// <summary>BatchNorm statistics of stored widths of <see cref="Network"/> (managed memory, never changed); null for none.</summary>
+    public WidthStatistics? WidthStatistics { get; }
 
     /// <summary>Adds a reference for a new holder.</summary>
     /// <exception cref="ObjectDisposedException">The last reference was already released.</exception>

@@ -41,6 +41,46 @@ public sealed class BatchNormCalibrationTests
     }
 
     [Fact]
+    public void AModelTrainedForARangePrunesDataFreeWithTheStatisticsOfItsStoredWidthsAlsoAfterSaveAndLoad()
+    {
+        var train = FashionMnistSubset.Train(Ml, 512);
+        var test = FashionMnistSubset.Test(Ml, 200);
+        var options = SmallTrainerOptions.Create();
+        using var ranged = Ml.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(train);
+        options.AnyRatio = null;
+        using var onePlan = Ml.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(train);
+        var plan = ranged.PruningPlan;
+        var atStoredWidth = PruningPlan.PaperSweep(CnnArchitecture.SmallCnn, 0.35).WithRanking(plan.Ranking).WithCompensation(plan.Compensate);
+
+        // Fit measured the range's widths on its training images with its seed: at a stored width, data-free pruning
+        // is recalibration on those images.
+        using var dataFree = ranged.Prune(atStoredWidth);
+        using var recalibrated = ranged.Prune(atStoredWidth, train, calibrationImages: 2000, seed: options.Seed!.Value);
+        using var onePlanDataFree = onePlan.Prune(atStoredWidth);
+        using var onePlanRecalibrated = onePlan.Prune(atStoredWidth, train, calibrationImages: 2000, seed: options.Seed!.Value);
+        Assert.Equal(Scores(recalibrated, test), Scores(dataFree, test));
+        Assert.NotEqual(Scores(onePlanRecalibrated, test), Scores(onePlanDataFree, test));
+
+        using var temp = new TempFolder();
+        string path = temp.File("ranged.zip");
+        Ml.Model.Save(ranged, train.Schema, path);
+        using var loaded = (ElectrostaticCnnTransformer)Ml.Model.Load(path, out _);
+        using var loadedDataFree = loaded.Prune(atStoredWidth);
+        Assert.Equal(Scores(dataFree, test), Scores(loadedDataFree, test));
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(path))
+        {
+            Assert.Contains(zip.Entries, e => e.Name == ElectrostaticCnnTransformer.WidthStatisticsEntry);
+        }
+
+        string onePlanPath = temp.File("one-plan.zip");
+        Ml.Model.Save(onePlan, train.Schema, onePlanPath);
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(onePlanPath))
+        {
+            Assert.DoesNotContain(zip.Entries, e => e.Name == ElectrostaticCnnTransformer.WidthStatisticsEntry);
+        }
+    }
+
+    [Fact]
     public void TheFirstBatchNormsRunningMeanBecomesTheMeanOfItsInputsOverTheCalibrationImages()
     {
         var images = FashionMnistSubset.Train(Ml, 2000);
