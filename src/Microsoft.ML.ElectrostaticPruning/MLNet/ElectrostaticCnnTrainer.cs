@@ -185,7 +185,10 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
             var trainer = new NetworkTrainer();
             var history = trainer.Train(dense, regularized, train, validation, trainingOptions, new EpochReporter(ch, "training", o.Epochs, o.ProgressCallback), Stop, checkpoint?.Training);
 
-            var pruning = FilterPruner.Prune(dense, o.PruningPlan);
+            // Any-ratio training's sub-networks are prefixes of the order its last epoch ranked; pruning keeps that order's
+            // filters, so the returned network and every re-prune are networks the last epoch trained.
+            var order = trainer.TrainedOrder;
+            var pruning = FilterPruner.Prune(dense, o.PruningPlan, order: order);
             pruned = pruning.Network;
             ch.Info(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"pruned with plan {o.PruningPlan}: {pruning.Dense.Parameters:N0} -> {pruning.Pruned.Parameters:N0} parameters, speedup {pruning.Speedup:F2}x"));
             if (o.CalibrationImages > 0)
@@ -224,7 +227,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
             {
                 long measuring = System.Diagnostics.Stopwatch.GetTimestamp();
                 var ratios = WidthStatistics.RangeRatios(range.MinRatio, range.MaxRatio);
-                widthStatistics = WidthStatistics.Measure(dense, o.PruningPlan, ratios, train, o.CalibrationImages, seed, Stop);
+                widthStatistics = WidthStatistics.Measure(dense, o.PruningPlan, ratios, train, o.CalibrationImages, seed, Stop, order);
                 ch.Info(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"BatchNorm statistics of {ratios.Count} widths ({range.MinRatio:G3}-{range.MaxRatio:G3}) stored for data-free pruning, in {System.Diagnostics.Stopwatch.GetElapsedTime(measuring).TotalSeconds:F1} s"));
             }
 
@@ -238,7 +241,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
 
             // The transformer owns both networks from here on, also when its constructor throws.
             handedOver = true;
-            return new ElectrostaticCnnTransformer(_host, new SharedNetwork(dense, widthStatistics), pruned, o.PruningPlan, labels, columns, history, fineTuning, description + warmStart, o.InferenceBatchSize);
+            return new ElectrostaticCnnTransformer(_host, new SharedNetwork(dense, widthStatistics, order), pruned, o.PruningPlan, labels, columns, history, fineTuning, description + warmStart, o.InferenceBatchSize);
         }
         catch when (!handedOver)
         {

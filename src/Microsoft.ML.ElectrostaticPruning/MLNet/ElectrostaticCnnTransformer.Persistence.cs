@@ -22,9 +22,12 @@ public sealed partial class ElectrostaticCnnTransformer
     /// <summary>Optional zip entry holding the BatchNorm statistics of stored widths (<see cref="WidthStatistics"/> format); absent when the model has none.</summary>
     internal const string WidthStatisticsEntry = "WidthStatistics.bin";
 
+    /// <summary>Optional zip entry holding the filter order any-ratio training trained over (<see cref="FilterOrder"/> format); absent when the model has none.</summary>
+    internal const string FilterOrderEntry = "FilterOrder.bin";
+
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "EPCNNXFM",
-        verWrittenCur: 0x00010002, // 0x00010002: optional WidthStatistics.bin entry (readers of 0x00010001 ignore it)
+        verWrittenCur: 0x00010003, // 0x00010002: optional WidthStatistics.bin entry; 0x00010003: optional FilterOrder.bin entry (readers of 0x00010001 ignore both)
         verReadableCur: 0x00010001,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
@@ -59,6 +62,15 @@ public sealed partial class ElectrostaticCnnTransformer
                 statistics.Save(w.BaseStream);
             });
         }
+
+        if (_dense.FilterOrder is { } order)
+        {
+            ctx.SaveBinaryStream(FilterOrderEntry, w =>
+            {
+                w.Flush();
+                order.Save(w.BaseStream);
+            });
+        }
     }
 
     /// <summary>The loader ML.NET calls (found by reflection through the LoadableClass attribute).</summary>
@@ -85,6 +97,7 @@ public sealed partial class ElectrostaticCnnTransformer
             var pruned = LoadNetwork(ctx, PrunedNetworkEntry);
             CnnNetwork dense;
             WidthStatistics? statistics = null;
+            FilterOrder? order = null;
             try
             {
                 dense = LoadNetwork(ctx, DenseNetworkEntry);
@@ -93,6 +106,11 @@ public sealed partial class ElectrostaticCnnTransformer
                     if (ctx.TryLoadBinaryStream(WidthStatisticsEntry, r => statistics = WidthStatistics.Load(r.BaseStream)) && !statistics!.Fits(dense))
                     {
                         throw new InvalidDataException($"The '{WidthStatisticsEntry}' entry does not match the dense network's convs and filter counts.");
+                    }
+
+                    if (ctx.TryLoadBinaryStream(FilterOrderEntry, r => order = FilterOrder.Load(r.BaseStream)) && !order!.Fits(dense))
+                    {
+                        throw new InvalidDataException($"The '{FilterOrderEntry}' entry does not match the dense network's convs and filter counts.");
                     }
                 }
                 catch
@@ -107,7 +125,7 @@ public sealed partial class ElectrostaticCnnTransformer
                 throw;
             }
 
-            return new ElectrostaticCnnTransformer(env, new SharedNetwork(dense, statistics), pruned, plan, labels, columns, training, fineTuning, options, batchSize);
+            return new ElectrostaticCnnTransformer(env, new SharedNetwork(dense, statistics, order), pruned, plan, labels, columns, training, fineTuning, options, batchSize);
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or IOException or ArgumentException)
         {

@@ -116,6 +116,9 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer, IDisposa
     /// <summary>The dense trained network that <see cref="Prune(PruningPlan)"/> starts from.</summary>
     internal CnnNetwork DenseNetwork => _dense.Network;
 
+    /// <summary>The filter order any-ratio training trained over, which plans with its ranking prune by; null for none.</summary>
+    internal FilterOrder? FilterOrder => _dense.FilterOrder;
+
     /// <summary>The input schema plus Score and PredictedLabel.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or is not a vector of C x H x W Singles.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
@@ -142,6 +145,12 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer, IDisposa
     /// Prunes the dense trained network with another plan and returns a transformer that scores with the result; no
     /// retraining and no fine-tuning (this transformer is unchanged).
     /// </summary>
+    /// <remarks>
+    /// A model trained with <c>AnyRatio</c> keeps, for a plan with its training plan's ranking, the first filters of the
+    /// order its last epoch trained over (stored with the model), and gives each BatchNorm the statistics of the narrowest
+    /// width stored for its range that contains the pruned network (measured after training when
+    /// <c>CalibrationImages</c> &gt; 0); otherwise the filters its weights rank first, with the dense network's statistics.
+    /// </remarks>
     /// <param name="plan">The plan, e.g. <c>PruningPlan.Uniform(0.7)</c>.</param>
     /// <exception cref="ArgumentException">The plan does not fit the architecture (e.g. a stage list of the wrong length).</exception>
     /// <exception cref="ObjectDisposedException">The transformer was disposed.</exception>
@@ -153,7 +162,7 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer, IDisposa
     {
         ArgumentNullException.ThrowIfNull(plan);
         ThrowIfDisposed();
-        var result = FilterPruner.Prune(_dense.Network, plan);
+        var result = FilterPruner.Prune(_dense.Network, plan, order: _dense.FilterOrder);
         try
         {
             _dense.WidthStatistics?.Apply(result);
@@ -195,7 +204,7 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer, IDisposa
     /// <summary>Prunes by <paramref name="plan"/> and recalibrates on <paramref name="images"/> (already read).</summary>
     private ElectrostaticCnnTransformer PruneCalibrated(PruningPlan plan, ImageDataset images, int calibrationImages, int seed)
     {
-        var network = FilterPruner.Prune(_dense.Network, plan).Network;
+        var network = FilterPruner.Prune(_dense.Network, plan, order: _dense.FilterOrder).Network;
         try
         {
             BatchNormCalibration.Recalibrate(network, images, calibrationImages, seed);

@@ -11,11 +11,13 @@ internal sealed class SharedNetwork
     /// <summary>Wraps <paramref name="network"/>; the caller holds the first reference.</summary>
     /// <param name="network">The dense network.</param>
     /// <param name="widthStatistics">BatchNorm statistics measured at several widths of <paramref name="network"/>, which data-free pruning applies; null for none.</param>
-    public SharedNetwork(CnnNetwork network, WidthStatistics? widthStatistics = null)
+    /// <param name="filterOrder">The filter order any-ratio training trained <paramref name="network"/>'s sub-networks over, which pruning keeps; null for none.</param>
+    public SharedNetwork(CnnNetwork network, WidthStatistics? widthStatistics = null, FilterOrder? filterOrder = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         Network = network;
         WidthStatistics = widthStatistics;
+        FilterOrder = filterOrder;
     }
 
     /// <summary>The shared network; valid while the caller holds a reference.</summary>
@@ -23,6 +25,9 @@ internal sealed class SharedNetwork
 
     /// <summary>BatchNorm statistics of stored widths of <see cref="Network"/> (managed memory, never changed); null for none.</summary>
     public WidthStatistics? WidthStatistics { get; }
+
+    /// <summary>The filter order of <see cref="Network"/>'s last training epoch (managed memory, never changed), which plans with its ranking prune by; null for none.</summary>
+    public FilterOrder? FilterOrder { get; }
 
     /// <summary>Adds a reference for a new holder.</summary>
     /// <exception cref="ObjectDisposedException">The last reference was already released.</exception>

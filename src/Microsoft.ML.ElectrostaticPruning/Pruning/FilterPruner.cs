@@ -16,7 +16,11 @@ internal static class FilterPruner
     /// <param name="dense">The trained network; stays as it is.</param>
     /// <param name="plan">Which convs lose which fraction of filters.</param>
     /// <param name="rounding">Optional rounding of kept counts up to a multiple; null (default) uses the plan's own (<see cref="PruningPlan.ChannelRounding"/>, none unless the plan says 'round N').</param>
-    public static PruningResult Prune(CnnNetwork dense, PruningPlan plan, ChannelRounding? rounding = null)
+    /// <param name="order">
+    /// The order sandwich training trained over (<see cref="FilterOrder"/>): when the plan ranks by its ranking, a conv it
+    /// covers keeps the first filters of its order instead of the highest-ranked weights; null (default) ranks the weights.
+    /// </param>
+    public static PruningResult Prune(CnnNetwork dense, PruningPlan plan, ChannelRounding? rounding = null, FilterOrder? order = null)
     {
         ArgumentNullException.ThrowIfNull(dense);
         ArgumentNullException.ThrowIfNull(plan);
@@ -26,6 +30,11 @@ internal static class FilterPruner
         }
 
         rounding ??= plan.ChannelRounding;
+        if (order is not null && (order.Ranking != plan.Ranking || !order.Fits(dense)))
+        {
+            order = null;
+        }
+
         var toPrune = plan.LayersToPrune(dense).ToHashSet();
         var layers = new List<LayerPruning>();
         CnnNetwork pruned;
@@ -42,7 +51,7 @@ internal static class FilterPruner
 
                 double ratio = plan.RatioFor(dense, layer);
                 int kept = n - RemovedCount(n, ratio, rounding);
-                layers.Add(new LayerPruning(layer, ratio, n, KeptFilterIndices(RankingNorms(dense, layer, plan.Ranking), kept)));
+                layers.Add(new LayerPruning(layer, ratio, n, order?.Kept(layer.Name, kept) ?? KeptFilterIndices(RankingNorms(dense, layer, plan.Ranking), kept)));
             }
 
             int[] widths = [.. dense.Widths];

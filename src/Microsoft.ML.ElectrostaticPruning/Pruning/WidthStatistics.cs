@@ -73,8 +73,9 @@ internal sealed class WidthStatistics
     /// <paramref name="plan"/> (its compensation does not change recalibrated statistics) and
     /// <see cref="BatchNormCalibration.Recalibrate"/> on <paramref name="images"/> images of <paramref name="data"/> drawn
     /// with <paramref name="seed"/>, and keeps what each pruned network's BatchNorms measured. <paramref name="dense"/> is not modified.
+    /// With the trained <paramref name="order"/> (null: rank the weights) the widths keep its filters, as pruning then does.
     /// </summary>
-    public static WidthStatistics Measure(CnnNetwork dense, PruningPlan plan, IReadOnlyList<double> ratios, ImageDataset data, int images, int seed, TrainingStop stop = default)
+    public static WidthStatistics Measure(CnnNetwork dense, PruningPlan plan, IReadOnlyList<double> ratios, ImageDataset data, int images, int seed, TrainingStop stop = default, FilterOrder? order = null)
     {
         ArgumentNullException.ThrowIfNull(dense);
         ArgumentNullException.ThrowIfNull(plan);
@@ -84,7 +85,7 @@ internal sealed class WidthStatistics
         {
             stop.ThrowIfStopped();
             var sweep = PruningPlan.PaperSweep(dense.Architecture, ratio).WithRanking(plan.Ranking);
-            var result = FilterPruner.Prune(dense, sweep);
+            var result = FilterPruner.Prune(dense, sweep, order: order);
             using var pruned = result.Network;
             BatchNormCalibration.Recalibrate(pruned, data, images, seed);
             var byName = result.Layers.ToDictionary(l => l.Layer.Name, StringComparer.Ordinal);

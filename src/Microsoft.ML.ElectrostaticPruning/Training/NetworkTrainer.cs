@@ -13,6 +13,12 @@ namespace Microsoft.ML.ElectrostaticPruning.Training;
 internal sealed class NetworkTrainer
 {
     /// <summary>
+    /// After a <see cref="Train"/> with <see cref="TrainingOptions.AnyRatio"/>: the filter order its last epoch's
+    /// sub-networks trained over, which pruning keeps; null otherwise (also when every epoch was restored from a checkpoint).
+    /// </summary>
+    public FilterOrder? TrainedOrder { get; private set; }
+
+    /// <summary>
     /// Trains <paramref name="model"/> in place for <see cref="TrainingOptions.Epochs"/> epochs, starting from its
     /// current weights (random init or loaded by the caller) or from the checkpoint when resuming.
     /// </summary>
@@ -44,6 +50,7 @@ internal sealed class NetworkTrainer
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         ValidateValidationSet(train, validation);
+        TrainedOrder = null;
         if (options.Regularizer is not null && regularizedWeights.Count == 0)
         {
             throw new ArgumentException($"The regularizer is the {options.Regularizer.Name}, so at least one convolution layer to regularize is required (the layers to prune); got an empty list.", nameof(regularizedWeights));
@@ -78,6 +85,7 @@ internal sealed class NetworkTrainer
             progress?.Report(metrics);
         }
 
+        TrainedOrder = sandwich?.Order;
         return history;
     }
 

@@ -4,7 +4,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Training;
 
 /// <summary>
 /// The sub-networks of sandwich training (<see cref="AnyRatioTrainingOptions"/>) for one network and plan: the filter
-/// ranking of each prunable conv (refreshed once per epoch) and the network pruned at a ratio, as a sliced <see cref="Training.SubNetwork"/>.
+/// ranking of each prunable conv (refreshed at the start of every epoch, fixed through it) and the network pruned at a ratio, as a sliced <see cref="Training.SubNetwork"/>.
 /// </summary>
 internal sealed class SandwichSampler
 {
@@ -30,6 +30,12 @@ internal sealed class SandwichSampler
             _ranking[layer.Name] = [.. Enumerable.Range(0, norms.Length).OrderByDescending(i => norms[i]).ThenBy(i => i)];
         }
     }
+
+    /// <summary>
+    /// The ranking the sub-networks of the current epoch train over (the last epoch's is the one pruning keeps, see
+    /// <see cref="FilterOrder"/>); null before the first <see cref="BeginEpoch"/>.
+    /// </summary>
+    public FilterOrder? Order => _ranking.Count == 0 ? null : new FilterOrder(_plan.Ranking, _ranking);
 
     /// <summary>The ratios of the sub-networks of step <paramref name="step"/>: the narrowest first (every other step with one sub-network), then random ones.</summary>
     public IReadOnlyList<double> Ratios(int step, Random random)

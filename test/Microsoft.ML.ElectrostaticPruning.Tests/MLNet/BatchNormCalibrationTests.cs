@@ -41,7 +41,7 @@ public sealed class BatchNormCalibrationTests
     }
 
     [Fact]
-    public void AModelTrainedForARangePrunesDataFreeWithTheStatisticsOfItsStoredWidthsAlsoAfterSaveAndLoad()
+    public void AModelTrainedForARangePrunesByItsTrainedOrderDataFreeWithTheStatisticsOfItsStoredWidthsAlsoAfterSaveAndLoad()
     {
         var train = FashionMnistSubset.Train(Ml, 512);
         var test = FashionMnistSubset.Test(Ml, 200);
@@ -61,6 +61,27 @@ public sealed class BatchNormCalibrationTests
         Assert.Equal(Scores(recalibrated, test), Scores(dataFree, test));
         Assert.NotEqual(Scores(onePlanRecalibrated, test), Scores(onePlanDataFree, test));
 
+        // The returned network and every re-prune keep the first filters of the order the last epoch trained over.
+        var order = ranged.FilterOrder!;
+        Assert.Null(onePlan.FilterOrder);
+        foreach (var (model, network) in new[] { (ranged, ranged.Network), (dataFree, dataFree.Network) })
+        {
+            using var scope = NewDisposeScope();
+            var dense = model.DenseNetwork;
+            Tensor? inputs = null;
+            // SmallCnn's convs are a chain: each consumes the filters its predecessor kept.
+            foreach (var layer in network.ConvLayers)
+            {
+                var denseLayer = dense.ConvLayers.First(l => l.Name == layer.Name);
+                var kept = tensor(order.Kept(layer.Name, layer.OutChannels)!.Select(i => (long)i).ToArray());
+                var weight = dense.GetConv(denseLayer).weight!.index_select(0, kept);
+                weight = inputs is null ? weight : weight.index_select(1, inputs);
+                Assert.True(layer.OutChannels < denseLayer.OutChannels);
+                Assert.True(weight.equal(network.GetConv(layer).weight!).all().item<bool>(), $"{layer.Name} keeps other filters");
+                inputs = kept;
+            }
+        }
+
         using var temp = new TempFolder();
         string path = temp.File("ranged.zip");
         Ml.Model.Save(ranged, train.Schema, path);
@@ -70,13 +91,17 @@ public sealed class BatchNormCalibrationTests
         using (var zip = System.IO.Compression.ZipFile.OpenRead(path))
         {
             Assert.Contains(zip.Entries, e => e.Name == ElectrostaticCnnTransformer.WidthStatisticsEntry);
+            Assert.Contains(zip.Entries, e => e.Name == ElectrostaticCnnTransformer.FilterOrderEntry);
         }
+
+        Assert.All(order.Convs, conv => Assert.Equal(order.Kept(conv, 5), loaded.FilterOrder!.Kept(conv, 5)));
 
         string onePlanPath = temp.File("one-plan.zip");
         Ml.Model.Save(onePlan, train.Schema, onePlanPath);
         using (var zip = System.IO.Compression.ZipFile.OpenRead(onePlanPath))
         {
             Assert.DoesNotContain(zip.Entries, e => e.Name == ElectrostaticCnnTransformer.WidthStatisticsEntry);
+            Assert.DoesNotContain(zip.Entries, e => e.Name == ElectrostaticCnnTransformer.FilterOrderEntry);
         }
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.ML.ElectrostaticPruning.Data;
 using Microsoft.ML.ElectrostaticPruning.Models;
+using Microsoft.ML.ElectrostaticPruning.Pruning;
 using Microsoft.ML.ElectrostaticPruning.Regularization;
 using Microsoft.ML.ElectrostaticPruning.Training;
 using TorchSharp;
@@ -134,6 +135,48 @@ public sealed class NetworkTrainerTests : IDisposable
         });
         Assert.True(reported[2].Loss < reported[0].Loss, $"loss {reported[0].Loss} -> {reported[2].Loss}");
         Assert.True(reported[2].ValidationAccuracy > 0.9, $"validation accuracy {reported[2].ValidationAccuracy}");
+    }
+
+    [Fact]
+    public void AnyRatioTrainingReturnsTheOrderItsLastEpochRankedNotTheOrderOfTheFinalWeights()
+    {
+        using var model = TestModels.SmallCnn(new ImageShape(1, 8, 8), 3, 16, 32, seed: 1);
+        var options = Options(epochs: 3);
+        options.Plan = PruningPlan.Parse("0.5 rank folded compensate");
+        options.AnyRatio = new AnyRatioTrainingOptions { StartEpoch = 0 };
+        var layers = model.ConvLayers.Where(l => l.IsPrunable).ToArray();
+        Dictionary<string, int[]> Ranking() => layers.ToDictionary(
+            l => l.Name, l => FilterPruner.RankingNorms(model, l, FilterRanking.FoldedL1Norm).Select((n, i) => (n, i)).OrderByDescending(p => p.n).ThenBy(p => p.i).Select(p => p.i).ToArray());
+        Dictionary<string, int[]>? beforeLastEpoch = null;
+        var trainer = new NetworkTrainer();
+
+        trainer.Train(model, Convs(model), TestData.Synthetic(96), null, options, new SyncProgress(m =>
+        {
+            if (m.Epoch == 1)
+            {
+                beforeLastEpoch = Ranking();
+            }
+        }));
+
+        var order = trainer.TrainedOrder!;
+        var final = Ranking();
+        Assert.Equal(FilterRanking.FoldedL1Norm, order.Ranking);
+        Assert.Equal(layers.Select(l => l.Name).Order(), order.Convs.Order());
+        foreach (var layer in layers)
+        {
+            for (int kept = 1; kept <= layer.OutChannels; kept++)
+            {
+                Assert.Equal(beforeLastEpoch![layer.Name][..kept].Order(), order.Kept(layer.Name, kept));
+            }
+        }
+
+        // The last epoch moved the weights enough to re-rank some filters, so returning the final ranking would differ.
+        Assert.Contains(layers, l => !final[l.Name].SequenceEqual(beforeLastEpoch![l.Name]));
+
+        // Without any-ratio training there is no trained order.
+        options.AnyRatio = null;
+        trainer.Train(model, Convs(model), TestData.Synthetic(96), null, options);
+        Assert.Null(trainer.TrainedOrder);
     }
 
     [Fact]

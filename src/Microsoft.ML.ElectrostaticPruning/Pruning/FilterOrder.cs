@@ -1,0 +1,176 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Microsoft.ML.ElectrostaticPruning.Pruning;
+
+/// <summary>
+/// The filter order sandwich training trained its sub-networks over (Once-for-All's "channels sorted by importance so
+/// that every sub-network is a prefix"): for every prunable conv, its filter indices strongest first by one
+/// <see cref="FilterRanking"/>, as ranked at the start of the last epoch and kept (frozen) through it. Pruning by this
+/// order keeps exactly the filters the last epoch's sub-networks trained with; ranking the trained weights again would
+/// swap the filters whose norms crossed during that epoch (1.5% of VGG-11's kept filters at 0.5, <c>ranking-drift</c>
+/// benchmark) for ones no sub-network trained with.
+/// </summary>
+/// <remarks>
+/// <para>A plan uses the order when it ranks by <see cref="Ranking"/> (<see cref="FilterPruner.Prune"/>): a layer that
+/// keeps k filters keeps the first k of its order. A plan with another ranking ranks the weights as before.</para>
+/// <para>Stream layout (little-endian): 8-byte magic "EPORDER\x1A", int32 version (1), int32 ranking
+/// (<see cref="FilterRanking"/> value), int32 convs, per conv: UTF-8 conv name, int32 filters, the filter indices (int32,
+/// strongest first, a permutation of 0..filters-1); then the SHA-256 of everything before it (32 bytes).</para>
+/// </remarks>
+internal sealed class FilterOrder
+{
+    private const int Version = 1;
+    private const int HashBytes = 32;
+    private static readonly byte[] Magic = "EPORDER\u001A"u8.ToArray();
+
+    private readonly Dictionary<string, int[]> _order;
+
+    /// <summary>An order of <paramref name="ranking"/> from each conv's filter indices, strongest first (copied; each a permutation).</summary>
+    /// <exception cref="ArgumentException">An entry is not a permutation of 0..n-1.</exception>
+    public FilterOrder(FilterRanking ranking, IReadOnlyDictionary<string, int[]> order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        Ranking = ranking;
+        _order = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var (conv, indices) in order)
+        {
+            if (!IsPermutation(indices))
+            {
+                throw new ArgumentException($"The filter order of '{conv}' is not a permutation of 0..{indices.Length - 1}.", nameof(order));
+            }
+
+            _order[conv] = [.. indices];
+        }
+    }
+
+    /// <summary>The ranking this order was made by; only plans with this ranking use it.</summary>
+    public FilterRanking Ranking { get; }
+
+    /// <summary>The convs this order covers, by name.</summary>
+    public IReadOnlyCollection<string> Convs => _order.Keys;
+
+    /// <summary>
+    /// The <paramref name="kept"/> first filters of <paramref name="conv"/>'s order (ascending indices), or null when the
+    /// order does not cover that conv.
+    /// </summary>
+    public int[]? Kept(string conv, int kept)
+    {
+        if (!_order.TryGetValue(conv, out var order))
+        {
+            return null;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(kept);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(kept, order.Length);
+        int[] result = order[..kept];
+        Array.Sort(result);
+        return result;
+    }
+
+    /// <summary>Whether every conv of this order is a conv of <paramref name="dense"/> with as many filters.</summary>
+    public bool Fits(CnnNetwork dense)
+    {
+        ArgumentNullException.ThrowIfNull(dense);
+        var filters = dense.ConvLayers.ToDictionary(l => l.Name, l => l.OutChannels, StringComparer.Ordinal);
+        return _order.All(p => filters.TryGetValue(p.Key, out int n) && n == p.Value.Length);
+    }
+
+    /// <summary>Writes the order to <paramref name="stream"/> (layout in the remarks).</summary>
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Magic);
+            writer.Write(Version);
+            writer.Write((int)Ranking);
+            writer.Write(_order.Count);
+            foreach (var (conv, order) in _order.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                writer.Write(conv);
+                writer.Write(order.Length);
+                foreach (int index in order)
+                {
+                    writer.Write(index);
+                }
+            }
+        }
+
+        byte[] payload = buffer.ToArray();
+        stream.Write(payload);
+        stream.Write(SHA256.HashData(payload));
+    }
+
+    /// <summary>Reads an order that <see cref="Save"/> wrote; a wrong magic, version, hash or value throws <see cref="InvalidDataException"/>.</summary>
+    public static FilterOrder Load(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        byte[] all = copy.ToArray();
+        if (all.Length < Magic.Length + 12 + HashBytes || !all.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        {
+            throw new InvalidDataException("Not a filter-order stream (bad magic or too short).");
+        }
+
+        if (!SHA256.HashData(all.AsSpan(0, all.Length - HashBytes)).AsSpan().SequenceEqual(all.AsSpan(all.Length - HashBytes)))
+        {
+            throw new InvalidDataException("The filter order is corrupt (SHA-256 mismatch).");
+        }
+
+        using var reader = new BinaryReader(new MemoryStream(all, 0, all.Length - HashBytes), Encoding.UTF8);
+        reader.ReadBytes(Magic.Length);
+        int version = reader.ReadInt32();
+        if (version != Version)
+        {
+            throw new InvalidDataException($"Filter order version {version} is not supported (this library reads version {Version}).");
+        }
+
+        int ranking = reader.ReadInt32();
+        if (!Enum.IsDefined((FilterRanking)ranking))
+        {
+            throw new InvalidDataException($"Filter order ranking {ranking} is not a FilterRanking value.");
+        }
+
+        int convs = Count(reader.ReadInt32(), 100_000, "convs");
+        var order = new Dictionary<string, int[]>(convs, StringComparer.Ordinal);
+        for (int c = 0; c < convs; c++)
+        {
+            string conv = reader.ReadString();
+            int filters = Count(reader.ReadInt32(), 1 << 20, $"filters of '{conv}'");
+            int[] indices = [.. Enumerable.Range(0, filters).Select(_ => reader.ReadInt32())];
+            if (!IsPermutation(indices) || !order.TryAdd(conv, indices))
+            {
+                throw new InvalidDataException($"The filter order of '{conv}' is not a permutation of 0..{filters - 1} or is stored twice.");
+            }
+        }
+
+        if (reader.BaseStream.Position != reader.BaseStream.Length)
+        {
+            throw new InvalidDataException("The filter order has trailing bytes.");
+        }
+
+        return new FilterOrder((FilterRanking)ranking, order);
+    }
+
+    private static int Count(int value, int max, string what) =>
+        value >= 0 && value <= max ? value : throw new InvalidDataException($"Invalid number of {what} in a filter order: {value}.");
+
+    private static bool IsPermutation(int[] indices)
+    {
+        var seen = new bool[indices.Length];
+        foreach (int index in indices)
+        {
+            if (index < 0 || index >= indices.Length || seen[index])
+            {
+                return false;
+            }
+
+            seen[index] = true;
+        }
+
+        return true;
+    }
+}
