@@ -8,9 +8,10 @@ namespace Microsoft.ML.ElectrostaticPruning.Benchmarks;
 /// What the BatchNorm statistics <c>Fit</c> stores for the widths of its range give a data-free <c>Prune(plan)</c>: the
 /// simple overload's defaults (10 epochs, <c>--epochs</c>) on the embedded subset for ResNet-20 and VGG-11
 /// (<c>--architectures</c>) and seed 1 (<c>--seeds</c>), then at ratios 0.3, 0.42, 0.5, 0.62, 0.7 and 0.8 of the paper's
-/// sweep (the model's folded ranking and compensation) the test accuracy of four prunings of the same dense network:
+/// sweep (the model's folded ranking and compensation) the test accuracy of five prunings of the same dense network:
 /// with the dense network's statistics (data-free pruning before the stored widths), data-free <c>Prune(plan)</c> (the
-/// stored widths: 0.42 and 0.62 lie between two, 0.8 past the range), <c>Prune(plan, train)</c> (recalibrated on
+/// stored widths: 0.42 and 0.62 lie between two, interpolated, 0.8 past the range), the stored widths without
+/// interpolation (the next wider width's statistics), <c>Prune(plan, train)</c> (recalibrated on
 /// 2,000 training images, seed 0), and the same recalibration of the filters the final weights rank first instead of the
 /// order the last epoch trained over (<see cref="FilterOrder"/>; what <c>Fit</c> pruned before it kept that order).
 /// Headline: the mean accuracy gain of the stored statistics over the dense ones, in points.
@@ -43,7 +44,8 @@ internal sealed class WidthStatisticsBenchmark : IBenchmark
                 using var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn("Label", "Features", architecture, epochs: epochs).Fit(train);
                 var plan = model.PruningPlan;
                 const string FinalRanking = "recalibrated, final weights ranked";
-                var rows = new[] { "dense statistics", "stored widths", "recalibrated", FinalRanking }.ToDictionary(k => k, _ => new List<double>());
+                const string NextWider = "stored widths, next wider";
+                var rows = new[] { "dense statistics", "stored widths", NextWider, "recalibrated", FinalRanking }.ToDictionary(k => k, _ => new List<double>());
                 var trainImages = Images(ml, train, model.DenseNetwork);
                 foreach (double ratio in Ratios)
                 {
@@ -52,6 +54,14 @@ internal sealed class WidthStatisticsBenchmark : IBenchmark
                     using (var folded = denseStatistics.ForInference())
                     {
                         rows["dense statistics"].Add(Accuracy(ml, model, folded, test));
+                    }
+
+                    var nextWider = FilterPruner.Prune(model.DenseNetwork, sweep, order: model.FilterOrder);
+                    using (var network = nextWider.Network)
+                    {
+                        model.WidthStatistics!.Apply(nextWider, interpolate: false);
+                        using var folded = network.ForInference();
+                        rows[NextWider].Add(Accuracy(ml, model, folded, test));
                     }
 
                     using (var finalRanking = FilterPruner.Prune(model.DenseNetwork, sweep).Network)

@@ -119,6 +119,9 @@ public sealed partial class ElectrostaticCnnTransformer : ITransformer, IDisposa
     /// <summary>The filter order any-ratio training trained over, which plans with its ranking prune by; null for none.</summary>
     internal FilterOrder? FilterOrder => _dense.FilterOrder;
 
+    /// <summary>The BatchNorm statistics of the stored widths that data-free pruning applies; null for none.</summary>
+    internal WidthStatistics? WidthStatistics => _dense.WidthStatistics;
+
     /// <summary>The input schema plus Score and PredictedLabel.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or is not a vector of C x H x W Singles.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;

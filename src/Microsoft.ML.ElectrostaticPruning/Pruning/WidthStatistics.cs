@@ -14,10 +14,12 @@ namespace Microsoft.ML.ElectrostaticPruning.Pruning;
 /// </summary>
 /// <remarks>
 /// <para>Applying them (<see cref="Apply"/>): of the stored widths whose kept filters contain the pruned network's in
-/// every conv, the narrowest gives every BatchNorm its statistics (each kept channel its own). At a stored width that is
-/// exactly what recalibration on the same images gives; between two, the statistics of the next wider stored network;
-/// when no stored width contains the pruned network (another ranking, a per-layer plan), the network keeps the dense
-/// statistics, as before. Only running statistics change; weights, BatchNorm affine parameters and a compensated
+/// every conv, the narrowest (A) gives every BatchNorm its statistics (each kept channel its own). At a stored width that
+/// is exactly what recalibration on the same images gives. Between two, with B the widest stored width inside the pruned
+/// network, a channel B keeps gets <c>s_A + t (s_B - s_A)</c> for its running mean and variance, t = (channels of A -
+/// channels of the pruned network) / (channels of A - channels of B), summed over all BatchNorms (linear in the width
+/// between the two measured networks); the other channels keep A's. When no stored width contains the pruned network
+/// (another ranking, a per-layer plan), the network keeps the dense statistics, as before. Only running statistics change; weights, BatchNorm affine parameters and a compensated
 /// classifier bias do not.</para>
 /// <para>Stream layout (little-endian): 8-byte magic "EPWIDTH\x1A", int32 version (1), int32 widths, per width: double
 /// ratio, int64 batches tracked, int32 BatchNorms, per BatchNorm: UTF-8 conv name, int32 kept, kept int32 indices
@@ -106,37 +108,49 @@ internal sealed class WidthStatistics
     }
 
     /// <summary>
-    /// Gives the BatchNorms of <paramref name="pruning"/>'s network the statistics of the narrowest stored width that
-    /// contains it; returns that width's ratio, or null when none does (the network is left as it is).
+    /// Gives the BatchNorms of <paramref name="pruning"/>'s network the statistics of the stored widths around it (see the
+    /// remarks); returns the ratio of the narrowest stored width that contains it, or null when none does (the network is
+    /// left as it is).
     /// </summary>
-    public double? Apply(PruningResult pruning)
+    /// <param name="pruning">The pruned network (changed in place) and the filters it kept.</param>
+    /// <param name="interpolate">False gives every channel the wider width's statistics (no interpolation; an ablation).</param>
+    public double? Apply(PruningResult pruning, bool interpolate = true)
     {
         ArgumentNullException.ThrowIfNull(pruning);
-        var kept = pruning.Layers.ToDictionary(l => l.Layer.Name, l => l.KeptIndices, StringComparer.Ordinal);
-        var width = _widths
+        var kept = pruning.Layers.ToDictionary(l => l.Layer.Name, l => l.KeptIndices.ToArray(), StringComparer.Ordinal);
+        int channels = kept.Values.Sum(k => k.Length);
+        var wider = _widths
             .Where(w => w.Layers.All(c => kept.TryGetValue(c.Conv, out var k) && Contains(c.Kept, k)))
-            .OrderBy(w => w.Layers.Sum(c => c.Kept.Length))
-            .FirstOrDefault();
-        if (width is null)
+            .MinBy(w => w.Channels);
+        if (wider is null)
         {
             return null;
         }
 
+        // The widest stored width inside the pruned network, and how far the pruned network lies from the wider one
+        // towards it (0 at the wider width, 1 at the narrower).
+        var narrower = wider.Channels == channels || !interpolate ? null : _widths
+            .Where(w => w.Channels < channels && w.Layers.All(c => kept.TryGetValue(c.Conv, out var k) && Contains(k, c.Kept)))
+            .MaxBy(w => w.Channels);
+        float t = narrower is null ? 0f : (float)(wider.Channels - channels) / (wider.Channels - narrower.Channels);
         var network = pruning.Network;
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        foreach (var channels in width.Layers)
+        foreach (var channelsOfWider in wider.Layers)
         {
-            var layer = network.ConvLayers.First(l => l.Name == channels.Conv);
+            var conv = channelsOfWider.Conv;
+            var layer = network.ConvLayers.First(l => l.Name == conv);
             var batchNorm = network.GetBatchNorm(layer);
-            int[] positions = [.. kept[channels.Conv].Select(c => Array.BinarySearch(channels.Kept, c))];
+            var inNarrower = narrower?.Layers.First(c => c.Conv == conv);
+            float[] mean = [.. kept[conv].Select(c => Interpolate(channelsOfWider, inNarrower, c, t, x => x.Mean))];
+            float[] variance = [.. kept[conv].Select(c => Interpolate(channelsOfWider, inNarrower, c, t, x => x.Variance))];
             var device = batchNorm.running_mean!.device;
-            batchNorm.running_mean.copy_(tensor(positions.Select(p => channels.Mean[p]).ToArray(), device: device));
-            batchNorm.running_var!.copy_(tensor(positions.Select(p => channels.Variance[p]).ToArray(), device: device));
-            batchNorm.num_batches_tracked!.copy_(tensor(width.Batches, device: device));
+            batchNorm.running_mean.copy_(tensor(mean, device: device));
+            batchNorm.running_var!.copy_(tensor(variance, device: device));
+            batchNorm.num_batches_tracked!.copy_(tensor(wider.Batches, device: device));
         }
 
-        return width.Ratio;
+        return wider.Ratio;
     }
 
     /// <summary>Whether these statistics were measured on a network with <paramref name="dense"/>'s convs and widths.</summary>
@@ -263,8 +277,16 @@ internal sealed class WidthStatistics
         return buffer.detach().cpu().to(ScalarType.Float32).data<float>().ToArray();
     }
 
+    // Channel c's statistic from the wider width, moved the fraction t towards the narrower width's where that keeps c.
+    private static float Interpolate(Channels wider, Channels? narrower, int c, float t, Func<Channels, float[]> statistic)
+    {
+        float fromWider = statistic(wider)[Array.BinarySearch(wider.Kept, c)];
+        int position = narrower is null ? -1 : Array.BinarySearch(narrower.Kept, c);
+        return position < 0 ? fromWider : fromWider + (t * (statistic(narrower!)[position] - fromWider));
+    }
+
     // Both ascending: every element of subset is in superset.
-    private static bool Contains(int[] superset, IReadOnlyList<int> subset) => subset.All(c => Array.BinarySearch(superset, c) >= 0);
+    private static bool Contains(int[] superset, int[] subset) => subset.All(c => Array.BinarySearch(superset, c) >= 0);
 
     private static void CheckEveryBatchNormCovered(CnnNetwork network, int covered)
     {
@@ -276,7 +298,11 @@ internal sealed class WidthStatistics
     }
 
     /// <summary>One stored width: its ratio, the batches its statistics averaged, and every BatchNorm's statistics.</summary>
-    private sealed record Width(double Ratio, long Batches, IReadOnlyList<Channels> Layers);
+    private sealed record Width(double Ratio, long Batches, IReadOnlyList<Channels> Layers)
+    {
+        /// <summary>The channels every BatchNorm of this width keeps, summed.</summary>
+        public int Channels { get; } = Layers.Sum(c => c.Kept.Length);
+    }
 
     /// <summary>The BatchNorm after conv <paramref name="Conv"/>: the dense filter indices it kept (ascending) and their running statistics.</summary>
     private sealed record Channels(string Conv, int[] Kept, float[] Mean, float[] Variance);

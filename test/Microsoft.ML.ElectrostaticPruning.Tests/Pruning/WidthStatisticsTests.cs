@@ -47,29 +47,46 @@ public sealed class WidthStatisticsTests
     }
 
     [Fact]
-    public void BetweenStoredWidthsEachKeptChannelGetsItsStatisticsFromTheNextWiderStoredNetwork()
+    public void BetweenStoredWidthsEachChannelMovesFromTheWiderNetworksStatisticsTowardsTheNarrowersByTheShareOfChannelsRemoved()
     {
         using var dense = TestNetworks.CreateWithRandomBatchNorm(CnnArchitecture.ResNet20, Shape, 10);
         var images = RandomImages(64, seed: 2);
         var statistics = WidthStatistics.Measure(dense, Folded, [0.2, 0.3, 0.6], images, images: 64, seed: 7);
-        var atNext = FilterPruner.Prune(dense, At(0.3));
-        using var wider = atNext.Network;
+        var atWider = FilterPruner.Prune(dense, At(0.3));
+        var atNarrower = FilterPruner.Prune(dense, At(0.6));
+        using var wider = atWider.Network;
+        using var narrower = atNarrower.Network;
         BatchNormCalibration.Recalibrate(wider, images, 64, seed: 7);
+        BatchNormCalibration.Recalibrate(narrower, images, 64, seed: 7);
 
         var pruning = FilterPruner.Prune(dense, At(0.45));
         using var pruned = pruning.Network;
 
         Assert.Equal(0.3, statistics.Apply(pruning));
-        var widerKept = atNext.Layers.ToDictionary(l => l.Layer.Name, l => l.KeptIndices);
-        var prunedLayer = pruning.Layers.First(l => l.IsPruned);
-        Assert.True(prunedLayer.KeptFilters < widerKept[prunedLayer.Layer.Name].Count);
+        static int Channels(PruningResult p) => p.Layers.Sum(l => l.KeptFilters);
+        float t = (float)(Channels(atWider) - Channels(pruning)) / (Channels(atWider) - Channels(atNarrower));
+        Assert.InRange(t, 0.3f, 0.7f);
+        var widerKept = atWider.Layers.ToDictionary(l => l.Layer.Name, l => l.KeptIndices.ToList());
+        var narrowerKept = atNarrower.Layers.ToDictionary(l => l.Layer.Name, l => l.KeptIndices.ToList());
+        int onlyInWider = 0;
         foreach (var layer in pruning.Layers)
         {
-            var kept = widerKept[layer.Layer.Name].ToList();
-            int[] positions = [.. layer.KeptIndices.Select(c => kept.IndexOf(c))];
-            float[] widerStatistics = Statistics(wider, layer.Layer);
-            Assert.Equal([.. positions.Select(p => widerStatistics[p]), .. positions.Select(p => widerStatistics[kept.Count + p])], Statistics(pruned, layer.Layer));
+            var inWider = widerKept[layer.Layer.Name];
+            var inNarrower = narrowerKept[layer.Layer.Name];
+            float[] a = Statistics(wider, layer.Layer), b = Statistics(narrower, layer.Layer), actual = Statistics(pruned, layer.Layer);
+            for (int j = 0; j < layer.KeptFilters; j++)
+            {
+                int c = layer.KeptIndices[j], p = inWider.IndexOf(c), q = inNarrower.IndexOf(c);
+                onlyInWider += q < 0 ? 1 : 0;
+                foreach (var (offset, offsetB, offsetActual) in new[] { (0, 0, 0), (inWider.Count, inNarrower.Count, layer.KeptFilters) })
+                {
+                    float expected = q < 0 ? a[offset + p] : a[offset + p] + (t * (b[offsetB + q] - a[offset + p]));
+                    Assert.Equal(expected, actual[offsetActual + j], 1e-6f * (1 + Math.Abs(expected)));
+                }
+            }
         }
+
+        Assert.True(onlyInWider > 0, "every channel was also in the narrower width");
     }
 
     [Fact]
