@@ -18,6 +18,8 @@ namespace Microsoft.ML.ElectrostaticPruning.Benchmarks;
 /// </summary>
 internal sealed class WidthStatisticsBenchmark : IBenchmark
 {
+    private const string FinalRanking = "recalibrated, final weights ranked";
+    private const string NextWider = "stored widths, next wider";
     private static readonly double[] Ratios = [0.3, 0.42, 0.5, 0.62, 0.7, 0.8];
 
     public string Name => "width-statistics";
@@ -43,8 +45,6 @@ internal sealed class WidthStatisticsBenchmark : IBenchmark
                 var test = ml.Data.LoadFromIdxFiles(Path.Combine(folder, "t10k-images-idx3-ubyte.gz"), Path.Combine(folder, "t10k-labels-idx1-ubyte.gz"), KnownClassNames.FashionMnist);
                 using var model = ml.MulticlassClassification.Trainers.ElectrostaticCnn("Label", "Features", architecture, epochs: epochs).Fit(train);
                 var plan = model.PruningPlan;
-                const string FinalRanking = "recalibrated, final weights ranked";
-                const string NextWider = "stored widths, next wider";
                 var rows = new[] { "dense statistics", "stored widths", NextWider, "recalibrated", FinalRanking }.ToDictionary(k => k, _ => new List<double>());
                 var trainImages = Images(ml, train, model.DenseNetwork);
                 foreach (double ratio in Ratios)
