@@ -18,7 +18,8 @@ internal static class FilterPruner
     /// <param name="rounding">Optional rounding of kept counts up to a multiple; null (default) uses the plan's own (<see cref="PruningPlan.ChannelRounding"/>, none unless the plan says 'round N').</param>
     /// <param name="order">
     /// The order sandwich training trained over (<see cref="FilterOrder"/>): when the plan ranks by its ranking, a conv it
-    /// covers keeps the first filters of its order instead of the highest-ranked weights; null (default) ranks the weights.
+    /// covers keeps the first filters of its order instead of the highest-ranked weights (below the narrowest trained
+    /// sub-network, the highest-ranked of that sub-network's filters); null (default) ranks the weights.
     /// </param>
     public static PruningResult Prune(CnnNetwork dense, PruningPlan plan, ChannelRounding? rounding = null, FilterOrder? order = null)
     {
@@ -51,7 +52,7 @@ internal static class FilterPruner
 
                 double ratio = plan.RatioFor(dense, layer);
                 int kept = n - RemovedCount(n, ratio, rounding);
-                layers.Add(new LayerPruning(layer, ratio, n, order?.Kept(layer.Name, kept) ?? KeptFilterIndices(RankingNorms(dense, layer, plan.Ranking), kept)));
+                layers.Add(new LayerPruning(layer, ratio, n, order?.Kept(layer.Name, kept, () => RankingNorms(dense, layer, plan.Ranking)) ?? KeptFilterIndices(RankingNorms(dense, layer, plan.Ranking), kept)));
             }
 
             int[] widths = [.. dense.Widths];

@@ -35,7 +35,7 @@ internal sealed class SandwichSampler
     /// The ranking the sub-networks of the current epoch train over (the last epoch's is the one pruning keeps, see
     /// <see cref="FilterOrder"/>); null before the first <see cref="BeginEpoch"/>.
     /// </summary>
-    public FilterOrder? Order => _ranking.Count == 0 ? null : new FilterOrder(_plan.Ranking, _ranking);
+    public FilterOrder? Order => _ranking.Count == 0 ? null : new FilterOrder(_plan.Ranking, _ranking, NarrowestKept());
 
     /// <summary>The ratios of the sub-networks of step <paramref name="step"/>: the narrowest first (every other step with one sub-network), then random ones.</summary>
     public IReadOnlyList<double> Ratios(int step, Random random)
@@ -50,10 +50,20 @@ internal sealed class SandwichSampler
         return ratios;
     }
 
+    // The filters the narrowest sub-network (MaxRatio) keeps in each conv it prunes.
+    private Dictionary<string, int> NarrowestKept()
+    {
+        var plan = SweepAt(_options.MaxRatio);
+        int[] removed = FilterPruner.RemovedCounts(_model, plan);
+        return plan.LayersToPrune(_model).Select((layer, i) => (layer, i)).ToDictionary(p => p.layer.Name, p => p.layer.OutChannels - removed[p.i], StringComparer.Ordinal);
+    }
+
+    private PruningPlan SweepAt(double ratio) => PruningPlan.PaperSweep(_model.Architecture, ratio).WithRanking(_plan.Ranking).WithCompensation(_plan.Compensate);
+
     /// <summary>The sub-network that the paper's sweep at <paramref name="ratio"/> (with the plan's ranking and compensation) leaves.</summary>
     public SubNetwork SubNetwork(double ratio, Device device)
     {
-        var plan = PruningPlan.PaperSweep(_model.Architecture, ratio).WithRanking(_plan.Ranking).WithCompensation(_plan.Compensate);
+        var plan = SweepAt(ratio);
         var layers = plan.LayersToPrune(_model);
         int[] removed = FilterPruner.RemovedCounts(_model, plan);
         var kept = layers.Select((layer, i) => (layer, _ranking[layer.Name][..(layer.OutChannels - removed[i])])).ToArray();

@@ -34,6 +34,32 @@ public sealed class FilterOrderTests
     }
 
     [Fact]
+    public void BelowTheNarrowestTrainedWidthItKeepsTheHighestRankedOfThatWidthsFilters()
+    {
+        int[] order = [5, 4, 3, 2, 1, 0];
+        double[] norms = [9, 1, 8, 7, 2, 3];
+        var filterOrder = new FilterOrder(FilterRanking.L1Norm, new Dictionary<string, int[]> { ["conv1"] = order }, new Dictionary<string, int> { ["conv1"] = 4 });
+        int reads = 0;
+        double[] Norms()
+        {
+            reads++;
+            return norms;
+        }
+
+        // At and above the narrowest trained width (4 filters): the order's prefix, without reading the weights.
+        Assert.Equal([2, 3, 4, 5], filterOrder.Kept("conv1", 4, Norms)!);
+        Assert.Equal([1, 2, 3, 4, 5], filterOrder.Kept("conv1", 5, Norms)!);
+        Assert.Equal(0, reads);
+        // Below it: of the narrowest width's filters {5, 4, 3, 2}, those the final weights rank highest (7, 8 of 3, 2),
+        // not the order's first two {5, 4} and not the weights' overall best {0, 2}.
+        Assert.Equal([2, 3], filterOrder.Kept("conv1", 2, Norms)!);
+        Assert.Equal(1, reads);
+        Assert.Equal([4, 5], filterOrder.Kept("conv1", 2)!);
+        Assert.Equal(4, filterOrder.Narrowest("conv1"));
+        Assert.Contains("keeps 7 filters; expected 0 to 6", Assert.Throws<ArgumentException>(() => new FilterOrder(FilterRanking.L1Norm, new Dictionary<string, int[]> { ["conv1"] = order }, new Dictionary<string, int> { ["conv1"] = 7 })).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnOrderLoadsBackFromItsStreamAndACorruptByteOrANonPermutationIsRejected()
     {
         using var dense = TestNetworks.CreateWithRandomBatchNorm(CnnArchitecture.ResNet20, Shape, 10);
@@ -48,6 +74,8 @@ public sealed class FilterOrderTests
         Assert.Equal(FilterRanking.FoldedL1Norm, loaded.Ranking);
         Assert.True(loaded.Fits(dense));
         Assert.Equal(order.Convs.Order(), loaded.Convs.Order());
+        Assert.All(order.Convs, conv => Assert.Equal(order.Narrowest(conv), loaded.Narrowest(conv)));
+        Assert.Contains(order.Convs, conv => order.Narrowest(conv) > 0);
         Assert.All(order.Convs, conv =>
         {
             int filters = dense.ConvLayers.First(l => l.Name == conv).OutChannels;
@@ -62,10 +90,11 @@ public sealed class FilterOrderTests
         Assert.False(loaded.Fits(narrower));
     }
 
-    // Every conv the plan prunes, its filters ranked weakest first by the plan's ranking.
+    // Every conv the plan prunes, its filters ranked weakest first by the plan's ranking, a quarter of them the narrowest width.
     private static FilterOrder WeakestFirst(CnnNetwork dense, PruningPlan plan) => new(
         plan.Ranking,
         plan.LayersToPrune(dense).ToDictionary(
             l => l.Name,
-            l => FilterPruner.RankingNorms(dense, l, plan.Ranking).Select((norm, i) => (norm, i)).OrderBy(p => p.norm).ThenByDescending(p => p.i).Select(p => p.i).ToArray()));
+            l => FilterPruner.RankingNorms(dense, l, plan.Ranking).Select((norm, i) => (norm, i)).OrderBy(p => p.norm).ThenByDescending(p => p.i).Select(p => p.i).ToArray()),
+        plan.LayersToPrune(dense).ToDictionary(l => l.Name, l => l.OutChannels / 4));
 }

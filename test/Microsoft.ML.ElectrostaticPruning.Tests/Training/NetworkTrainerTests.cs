@@ -162,6 +162,8 @@ public sealed class NetworkTrainerTests : IDisposable
         var final = Ranking();
         Assert.Equal(FilterRanking.FoldedL1Norm, order.Ranking);
         Assert.Equal(layers.Select(l => l.Name).Order(), order.Convs.Order());
+        // The narrowest sub-network (MaxRatio 0.7 of the paper's sweep) keeps n - ceil(0.7 n) filters: 4 of 16, 9 of 32.
+        Assert.Equal([4, 9], layers.Select(l => order.Narrowest(l.Name)));
         foreach (var layer in layers)
         {
             for (int kept = 1; kept <= layer.OutChannels; kept++)
