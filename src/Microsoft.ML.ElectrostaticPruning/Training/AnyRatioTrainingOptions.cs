@@ -13,7 +13,8 @@ namespace Microsoft.ML.ElectrostaticPruning;
 /// ranks first, re-ranked at the start of every epoch and frozen through it. The order of the last epoch is stored with
 /// the model: the network <c>Fit</c> returns and every <c>Prune</c> with the plan's ranking keep its first filters, so
 /// they are networks the last epoch trained (ranking the final weights again would swap the filters whose norms crossed
-/// during that epoch, 1.5% of VGG-11's at 0.5). A sub-network pass slices the shared weights to those filters (the
+/// during that epoch, 1.5% of VGG-11's at 0.5); past <see cref="MaxRatio"/>, the narrowest sub-network's filters that the
+/// final weights rank highest. A sub-network pass slices the shared weights to those filters (the
 /// classifier's bias raised by what pruning leaves in the removed channels: the expected ReLU output that compensation adds
 /// when the plan compensates), so it computes what the physically pruned network computes, at that network's cost.
 /// Sub-network passes normalize with their batch statistics and never update the running ones.</para>
