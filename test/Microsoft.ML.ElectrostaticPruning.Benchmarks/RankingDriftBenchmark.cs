@@ -57,9 +57,9 @@ internal sealed class RankingDriftBenchmark : IBenchmark
 
         public double LastChangedAtHalf { get; private set; }
 
-        public TrainingHistory Restore(CnnNetwork network, MomentumSgd optimizer) => new();
+        public (TrainingHistory History, FilterOrder? Order) Restore(CnnNetwork network, MomentumSgd optimizer) => (new(), null);
 
-        public void Save(CnnNetwork network, MomentumSgd optimizer, TrainingHistory history)
+        public void Save(CnnNetwork network, MomentumSgd optimizer, TrainingHistory history, FilterOrder? order)
         {
             var current = Ratios.Select(ratio => Kept(network, ratio)).ToArray();
             if (_previous is not null)

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Microsoft.ML.ElectrostaticPruning.Pruning;
 
 /// <summary>
@@ -27,7 +24,6 @@ namespace Microsoft.ML.ElectrostaticPruning.Pruning;
 internal sealed class FilterOrder
 {
     private const int Version = 1;
-    private const int HashBytes = 32;
     private static readonly byte[] Magic = "EPORDER\u001A"u8.ToArray();
 
     private readonly Dictionary<string, int[]> _order;
@@ -112,58 +108,25 @@ internal sealed class FilterOrder
     }
 
     /// <summary>Writes the order to <paramref name="stream"/> (layout in the remarks).</summary>
-    public void Save(Stream stream)
+    public void Save(Stream stream) => ChecksummedStream.Write(stream, Magic, Version, writer =>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        writer.Write((int)Ranking);
+        writer.Write(_order.Count);
+        foreach (var (conv, order) in _order.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            writer.Write(Magic);
-            writer.Write(Version);
-            writer.Write((int)Ranking);
-            writer.Write(_order.Count);
-            foreach (var (conv, order) in _order.OrderBy(p => p.Key, StringComparer.Ordinal))
+            writer.Write(conv);
+            writer.Write(order.Length);
+            writer.Write(_narrowest[conv]);
+            foreach (int index in order)
             {
-                writer.Write(conv);
-                writer.Write(order.Length);
-                writer.Write(_narrowest[conv]);
-                foreach (int index in order)
-                {
-                    writer.Write(index);
-                }
+                writer.Write(index);
             }
         }
-
-        byte[] payload = buffer.ToArray();
-        stream.Write(payload);
-        stream.Write(SHA256.HashData(payload));
-    }
+    });
 
     /// <summary>Reads an order that <see cref="Save"/> wrote; a wrong magic, version, hash or value throws <see cref="InvalidDataException"/>.</summary>
-    public static FilterOrder Load(Stream stream)
+    public static FilterOrder Load(Stream stream) => ChecksummedStream.Read(stream, Magic, Version, "filter order", reader =>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        byte[] all = copy.ToArray();
-        if (all.Length < Magic.Length + 12 + HashBytes || !all.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-        {
-            throw new InvalidDataException("Not a filter-order stream (bad magic or too short).");
-        }
-
-        if (!SHA256.HashData(all.AsSpan(0, all.Length - HashBytes)).AsSpan().SequenceEqual(all.AsSpan(all.Length - HashBytes)))
-        {
-            throw new InvalidDataException("The filter order is corrupt (SHA-256 mismatch).");
-        }
-
-        using var reader = new BinaryReader(new MemoryStream(all, 0, all.Length - HashBytes), Encoding.UTF8);
-        reader.ReadBytes(Magic.Length);
-        int version = reader.ReadInt32();
-        if (version != Version)
-        {
-            throw new InvalidDataException($"Filter order version {version} is not supported (this library reads version {Version}).");
-        }
-
         int ranking = reader.ReadInt32();
         if (!Enum.IsDefined((FilterRanking)ranking))
         {
@@ -191,13 +154,8 @@ internal sealed class FilterOrder
             }
         }
 
-        if (reader.BaseStream.Position != reader.BaseStream.Length)
-        {
-            throw new InvalidDataException("The filter order has trailing bytes.");
-        }
-
         return new FilterOrder((FilterRanking)ranking, order, narrowest);
-    }
+    });
 
     private static int Count(int value, int max, string what) =>
         value >= 0 && value <= max ? value : throw new InvalidDataException($"Invalid number of {what} in a filter order: {value}.");

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -31,7 +29,6 @@ internal sealed class WidthStatistics
     public const double RatioStep = 0.05;
 
     private const int Version = 1;
-    private const int HashBytes = 32;
     private static readonly byte[] Magic = "EPWIDTH\u001A"u8.ToArray();
 
     private readonly IReadOnlyList<Width> _widths;
@@ -162,73 +159,39 @@ internal sealed class WidthStatistics
     }
 
     /// <summary>Writes the statistics to <paramref name="stream"/> (layout in the remarks).</summary>
-    public void Save(Stream stream)
+    public void Save(Stream stream) => ChecksummedStream.Write(stream, Magic, Version, writer =>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        writer.Write(_widths.Count);
+        foreach (var width in _widths)
         {
-            writer.Write(Magic);
-            writer.Write(Version);
-            writer.Write(_widths.Count);
-            foreach (var width in _widths)
+            writer.Write(width.Ratio);
+            writer.Write(width.Batches);
+            writer.Write(width.Layers.Count);
+            foreach (var channels in width.Layers)
             {
-                writer.Write(width.Ratio);
-                writer.Write(width.Batches);
-                writer.Write(width.Layers.Count);
-                foreach (var channels in width.Layers)
+                writer.Write(channels.Conv);
+                writer.Write(channels.Kept.Length);
+                foreach (int index in channels.Kept)
                 {
-                    writer.Write(channels.Conv);
-                    writer.Write(channels.Kept.Length);
-                    foreach (int index in channels.Kept)
-                    {
-                        writer.Write(index);
-                    }
+                    writer.Write(index);
+                }
 
-                    foreach (float mean in channels.Mean)
-                    {
-                        writer.Write(mean);
-                    }
+                foreach (float mean in channels.Mean)
+                {
+                    writer.Write(mean);
+                }
 
-                    foreach (float variance in channels.Variance)
-                    {
-                        writer.Write(variance);
-                    }
+                foreach (float variance in channels.Variance)
+                {
+                    writer.Write(variance);
                 }
             }
         }
-
-        byte[] payload = buffer.ToArray();
-        stream.Write(payload);
-        stream.Write(SHA256.HashData(payload));
-    }
+    });
 
     /// <summary>Reads statistics that <see cref="Save"/> wrote; a wrong magic, version, hash or value throws <see cref="InvalidDataException"/>.</summary>
-    public static WidthStatistics Load(Stream stream)
+    public static WidthStatistics Load(Stream stream) => ChecksummedStream.Read(stream, Magic, Version, "width statistics", reader =>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        byte[] all = copy.ToArray();
-        if (all.Length < Magic.Length + 8 + HashBytes || !all.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-        {
-            throw new InvalidDataException("Not a width-statistics stream (bad magic or too short).");
-        }
-
-        var payload = all.AsSpan(0, all.Length - HashBytes);
-        if (!SHA256.HashData(payload).AsSpan().SequenceEqual(all.AsSpan(all.Length - HashBytes)))
-        {
-            throw new InvalidDataException("The width statistics are corrupt (SHA-256 mismatch).");
-        }
-
-        using var reader = new BinaryReader(new MemoryStream(all, 0, all.Length - HashBytes), Encoding.UTF8);
-        reader.ReadBytes(Magic.Length);
-        int version = reader.ReadInt32();
-        if (version != Version)
-        {
-            throw new InvalidDataException($"Width statistics version {version} is not supported (this library reads version {Version}).");
-        }
-
         int count = Count(reader.ReadInt32(), 1000, "widths");
         var widths = new List<Width>(count);
         for (int w = 0; w < count; w++)
@@ -260,13 +223,8 @@ internal sealed class WidthStatistics
             widths.Add(new Width(ratio, batches, list));
         }
 
-        if (reader.BaseStream.Position != reader.BaseStream.Length)
-        {
-            throw new InvalidDataException("Width statistics have trailing bytes.");
-        }
-
         return new WidthStatistics(widths);
-    }
+    });
 
     private static int Count(int value, int max, string what) =>
         value >= 0 && value <= max ? value : throw new InvalidDataException($"Invalid number of {what} in width statistics: {value}.");

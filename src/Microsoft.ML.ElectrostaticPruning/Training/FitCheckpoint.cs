@@ -7,7 +7,8 @@ namespace Microsoft.ML.ElectrostaticPruning.Training;
 /// <summary>
 /// The checkpoint file of one <c>Fit</c> (<c>Options.CheckpointPath</c>): after every epoch of training, the dense network
 /// (weights, BatchNorm statistics and counters), the momentum buffers and the metrics of the epochs done; after every
-/// epoch of fine-tuning, the same for the pruned network, plus the trained dense network and its metrics. The RNG of an
+/// epoch of fine-tuning, the same for the pruned network, plus the trained dense network and its metrics; with any-ratio
+/// training also the filter order the last epoch trained over (<see cref="FilterOrder"/>), which pruning keeps. The RNG of an
 /// epoch (shuffling, augmentation, torch) is a function of (seed, epoch), so the seed in the fingerprint is the RNG state.
 /// Written atomically (a temporary file renamed over the old one): a process killed at any moment leaves the previous
 /// epoch's checkpoint or the new one, never a torn file.
@@ -20,7 +21,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Training;
 internal sealed class FitCheckpoint
 {
     private const string Magic = "Microsoft.ML.ElectrostaticPruning.FitCheckpoint";
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2; // 2: the training phase's filter order
 
     private readonly string _path;
     private readonly IReadOnlyList<string> _fingerprint;
@@ -102,6 +103,8 @@ internal sealed class FitCheckpoint
             var training = ReadHistory(reader);
             byte[] dense = reader.ReadBytes(reader.ReadInt32());
             var denseMomentum = ReadMomentum(reader);
+            int orderBytes = reader.ReadInt32();
+            var order = orderBytes < 0 ? null : FilterOrder.Load(new MemoryStream(reader.ReadBytes(orderBytes)));
             TrainingHistory? fineTuned = null;
             byte[]? pruned = null;
             IReadOnlyList<byte[]?>? prunedMomentum = null;
@@ -112,7 +115,7 @@ internal sealed class FitCheckpoint
                 prunedMomentum = ReadMomentum(reader);
             }
 
-            return new Stored(training, dense, denseMomentum, fineTuned, pruned, prunedMomentum);
+            return new Stored(training, dense, denseMomentum, order, fineTuned, pruned, prunedMomentum);
         }
         catch (EndOfStreamException error)
         {
@@ -138,7 +141,7 @@ internal sealed class FitCheckpoint
         }
     }
 
-    private void Write(bool fineTuning, TrainingHistory history, CnnNetwork network, MomentumSgd optimizer)
+    private void Write(bool fineTuning, TrainingHistory history, CnnNetwork network, MomentumSgd optimizer, FilterOrder? order)
     {
         var stored = fineTuning
             ? (_stored ?? throw new InvalidOperationException("The fine-tuning phase is saved after the training phase.")) with
@@ -147,7 +150,7 @@ internal sealed class FitCheckpoint
                 Pruned = Serialize(network),
                 PrunedMomentum = Momentum(optimizer),
             }
-            : new Stored(Copy(history), Serialize(network), Momentum(optimizer), null, null, null);
+            : new Stored(Copy(history), Serialize(network), Momentum(optimizer), order, null, null, null);
         _stored = stored;
         AtomicFile.Write(_path, stream =>
         {
@@ -165,6 +168,18 @@ internal sealed class FitCheckpoint
             writer.Write(stored.Dense.Length);
             writer.Write(stored.Dense);
             WriteMomentum(writer, stored.DenseMomentum);
+            if (stored.Order is { } trainedOrder)
+            {
+                using var buffer = new MemoryStream();
+                trainedOrder.Save(buffer);
+                writer.Write((int)buffer.Length);
+                writer.Write(buffer.ToArray());
+            }
+            else
+            {
+                writer.Write(-1);
+            }
+
             if (fineTuning)
             {
                 WriteHistory(writer, stored.FineTuned!);
@@ -175,11 +190,11 @@ internal sealed class FitCheckpoint
         });
     }
 
-    private TrainingHistory Restore(bool fineTuning, CnnNetwork network, MomentumSgd optimizer)
+    private (TrainingHistory History, FilterOrder? Order) Restore(bool fineTuning, CnnNetwork network, MomentumSgd optimizer)
     {
         if (_stored is not { } stored || (fineTuning && stored.Pruned is null))
         {
-            return new TrainingHistory();
+            return (new TrainingHistory(), null);
         }
 
         var (state, momentum, history) = fineTuning ? (stored.Pruned!, stored.PrunedMomentum!, stored.FineTuned!) : (stored.Dense, stored.DenseMomentum, stored.Training);
@@ -207,7 +222,7 @@ internal sealed class FitCheckpoint
             }
         }
 
-        return Copy(history);
+        return (Copy(history), fineTuning ? null : stored.Order);
     }
 
     private static byte[] Serialize(CnnNetwork network)
@@ -297,12 +312,12 @@ internal sealed class FitCheckpoint
         return copy;
     }
 
-    private sealed record Stored(TrainingHistory Training, byte[] Dense, IReadOnlyList<byte[]?> DenseMomentum, TrainingHistory? FineTuned, byte[]? Pruned, IReadOnlyList<byte[]?>? PrunedMomentum);
+    private sealed record Stored(TrainingHistory Training, byte[] Dense, IReadOnlyList<byte[]?> DenseMomentum, FilterOrder? Order, TrainingHistory? FineTuned, byte[]? Pruned, IReadOnlyList<byte[]?>? PrunedMomentum);
 
     private sealed class Slot(FitCheckpoint owner, bool fineTuning) : ICheckpointSlot
     {
-        public TrainingHistory Restore(CnnNetwork network, MomentumSgd optimizer) => owner.Restore(fineTuning, network, optimizer);
+        public (TrainingHistory History, FilterOrder? Order) Restore(CnnNetwork network, MomentumSgd optimizer) => owner.Restore(fineTuning, network, optimizer);
 
-        public void Save(CnnNetwork network, MomentumSgd optimizer, TrainingHistory history) => owner.Write(fineTuning, history, network, optimizer);
+        public void Save(CnnNetwork network, MomentumSgd optimizer, TrainingHistory history, FilterOrder? order) => owner.Write(fineTuning, history, network, optimizer, order);
     }
 }

@@ -69,7 +69,7 @@ internal sealed class NetworkTrainer
         ProbeShapes(model, train, device);
 
         using var optimizer = new MomentumSgd(model.parameters(), options.Schedule.RateAt(0), options.Momentum, options.WeightDecay);
-        var history = checkpoint?.Restore(model, optimizer) ?? new TrainingHistory();
+        var (history, restoredOrder) = checkpoint?.Restore(model, optimizer) ?? (new TrainingHistory(), null);
 
         var assembler = new BatchAssembler(train, options.BatchSize);
         var sandwich = options.AnyRatio is { } anyRatio
@@ -80,12 +80,13 @@ internal sealed class NetworkTrainer
         {
             var metrics = RunEpoch(model, weights, regularizer, optimizer, assembler, train, trainAccuracySample, validation, options, epoch, device, stop, epoch >= (options.AnyRatio?.StartEpoch ?? 0) ? sandwich : null);
             history.Add(metrics);
-            checkpoint?.Save(model, optimizer, history);
+            checkpoint?.Save(model, optimizer, history, sandwich?.Order);
 
             progress?.Report(metrics);
         }
 
-        TrainedOrder = sandwich?.Order;
+        // A run whose every epoch was restored trains nothing: its order is the one the checkpoint's last epoch trained over.
+        TrainedOrder = sandwich?.Order ?? (sandwich is null ? null : restoredOrder);
         return history;
     }
 
