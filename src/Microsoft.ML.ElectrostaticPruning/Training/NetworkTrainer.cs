@@ -14,7 +14,7 @@ internal sealed class NetworkTrainer
 {
     /// <summary>
     /// After a <see cref="Train"/> with <see cref="TrainingOptions.AnyRatio"/>: the filter order its last epoch's
-    /// sub-networks trained over, which pruning keeps; null otherwise (also when every epoch was restored from a checkpoint).
+    /// sub-networks trained over, which pruning keeps (the checkpoint's when every epoch was restored from it); null otherwise.
     /// </summary>
     public FilterOrder? TrainedOrder { get; private set; }
 
