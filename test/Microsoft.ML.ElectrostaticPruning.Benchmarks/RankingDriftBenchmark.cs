@@ -74,7 +74,7 @@ internal sealed class RankingDriftBenchmark : IBenchmark
 
         private HashSet<string> Kept(CnnNetwork network, double ratio)
         {
-            var sweep = PruningPlan.PaperSweep(network.Architecture, ratio).WithRanking(plan.Ranking).WithCompensation(plan.Compensate);
+            var sweep = plan.SweepAt(network.Architecture, ratio);
             int[] removed = FilterPruner.RemovedCounts(network, sweep);
             var set = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (layer, i) in sweep.LayersToPrune(network).Select((l, i) => (l, i)))

@@ -49,7 +49,7 @@ internal sealed class WidthStatisticsBenchmark : IBenchmark
                 var trainImages = Images(ml, train, model.DenseNetwork);
                 foreach (double ratio in Ratios)
                 {
-                    var sweep = PruningPlan.PaperSweep(architecture, ratio).WithRanking(plan.Ranking).WithCompensation(plan.Compensate);
+                    var sweep = plan.SweepAt(architecture, ratio);
                     using (var denseStatistics = FilterPruner.Prune(model.DenseNetwork, sweep, order: model.FilterOrder).Network)
                     using (var folded = denseStatistics.ForInference())
                     {

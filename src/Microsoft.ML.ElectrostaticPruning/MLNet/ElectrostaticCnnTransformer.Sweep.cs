@@ -61,7 +61,7 @@ public sealed partial class ElectrostaticCnnTransformer
         var stop = HostCancellation.Stop(_host, cancellationToken);
         var test = ReadLabeledData(testData, _columns.Features, labelColumnName, DataSetRole.SweepTest, stop);
         var calibration = calibrationData is null ? null : ReadCalibrationData(calibrationData, stop);
-        planForRatio ??= ratio => PruningPlan.PaperSweep(_pruned.Architecture, ratio).WithRanking(_plan.Ranking).WithCompensation(_plan.Compensate);
+        planForRatio ??= ratio => _plan.SweepAt(_pruned.Architecture, ratio);
         var rows = new List<PruningSweepRow>(list.Length);
         foreach (double ratio in list)
         {

@@ -117,6 +117,9 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
             : Uniform(ratio);
     }
 
+    /// <summary>The paper's sweep at <paramref name="ratio"/> for <paramref name="architecture"/> with this plan's ranking and compensation: the plan every ratio of an any-ratio model, its sub-networks and its default sweep use.</summary>
+    internal PruningPlan SweepAt(CnnArchitecture architecture, double ratio) => PaperSweep(architecture, ratio).WithRanking(_ranking).WithCompensation(_compensate);
+
     /// <summary>
     /// The plan that reaches a FLOPs speedup rather than a ratio: the smallest <see cref="PaperSweep"/> ratio (on a grid of
     /// 0.001) whose pruned network needs at most <c>1 / <paramref name="speedup"/></c> of the dense network's multiply-adds,

@@ -58,7 +58,7 @@ internal sealed class SandwichSampler
         return plan.LayersToPrune(_model).Select((layer, i) => (layer, i)).ToDictionary(p => p.layer.Name, p => p.layer.OutChannels - removed[p.i], StringComparer.Ordinal);
     }
 
-    private PruningPlan SweepAt(double ratio) => PruningPlan.PaperSweep(_model.Architecture, ratio).WithRanking(_plan.Ranking).WithCompensation(_plan.Compensate);
+    private PruningPlan SweepAt(double ratio) => _plan.SweepAt(_model.Architecture, ratio);
 
     /// <summary>The sub-network that the paper's sweep at <paramref name="ratio"/> (with the plan's ranking and compensation) leaves.</summary>
     public SubNetwork SubNetwork(double ratio, Device device)

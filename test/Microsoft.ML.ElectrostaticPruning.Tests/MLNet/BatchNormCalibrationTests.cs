@@ -50,7 +50,7 @@ public sealed class BatchNormCalibrationTests
         options.AnyRatio = null;
         using var onePlan = Ml.MulticlassClassification.Trainers.ElectrostaticCnn(options).Fit(train);
         var plan = ranged.PruningPlan;
-        var atStoredWidth = PruningPlan.PaperSweep(CnnArchitecture.SmallCnn, 0.35).WithRanking(plan.Ranking).WithCompensation(plan.Compensate);
+        var atStoredWidth = plan.SweepAt(CnnArchitecture.SmallCnn, 0.35);
 
         // Fit measured the range's widths on its training images with its seed: at a stored width, data-free pruning
         // is recalibration on those images.
@@ -179,7 +179,7 @@ public sealed class BatchNormCalibrationTests
 
         var rows = Model.Value.Sweep(test, [0.6], calibrationData: images);
         var plan = Model.Value.PruningPlan;
-        using var calibrated = Model.Value.Prune(PruningPlan.PaperSweep(CnnArchitecture.SmallCnn, 0.6).WithRanking(plan.Ranking).WithCompensation(plan.Compensate), images);
+        using var calibrated = Model.Value.Prune(plan.SweepAt(CnnArchitecture.SmallCnn, 0.6), images);
 
         Assert.Equal(Ml.MulticlassClassification.Evaluate(calibrated.Transform(test)).MicroAccuracy, rows[0].Top1Accuracy, 12);
     }

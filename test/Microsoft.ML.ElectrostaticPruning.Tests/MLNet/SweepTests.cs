@@ -26,7 +26,7 @@ public sealed class SweepTests
         Assert.True(rows[2].Speedup > rows[1].Speedup && rows[1].Speedup > 1, $"speedups {rows[1].Speedup}, {rows[2].Speedup}");
         for (int i = 0; i < rows.Count; i++)
         {
-            var plan = PruningPlan.PaperSweep(CnnArchitecture.SmallCnn, rows[i].Ratio).WithRanking(model.PruningPlan.Ranking).WithCompensation(model.PruningPlan.Compensate);
+            var plan = model.PruningPlan.SweepAt(CnnArchitecture.SmallCnn, rows[i].Ratio);
             using var pruned = model.Prune(plan);
             Assert.Equal(plan.ToString(), rows[i].Plan.ToString());
             Assert.Equal(ml.MulticlassClassification.Evaluate(pruned.Transform(test)).MicroAccuracy, rows[i].Top1Accuracy, 12);

@@ -154,7 +154,7 @@ public sealed class SandwichTrainingTests
         var sampler = new SandwichSampler(network, new AnyRatioTrainingOptions { MinRatio = 0.1, MaxRatio = ratio }, plan);
         sampler.BeginEpoch();
         var inputs = rand([8, shape.Channels, shape.Height, shape.Width]);
-        var sweep = PruningPlan.PaperSweep(architecture, ratio).WithRanking(plan.Ranking).WithCompensation(plan.Compensate);
+        var sweep = plan.SweepAt(architecture, ratio);
         return (network, sampler, inputs, FilterPruner.Prune(network, sweep));
     }
 
