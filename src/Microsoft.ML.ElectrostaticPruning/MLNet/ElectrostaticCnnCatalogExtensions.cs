@@ -15,7 +15,7 @@ public static class ElectrostaticCnnCatalogExtensions
     /// <param name="featureColumnName">Vector of C x H x W Singles (planar CHW). Default "Features".</param>
     /// <param name="architecture">The network. Default <see cref="CnnArchitecture.SmallCnn"/>.</param>
     /// <param name="epochs">Training epochs, at least 1. Default 10.</param>
-    /// <param name="pruningPlan">Plan text such as "0.5", "[0, 0.52, 0.52, 0.52, 0]" or "[0:0, 1-15:0.65]"; null for the default uniform 0.5.</param>
+    /// <param name="pruningPlan">Plan text such as "0.5", "[0, 0.52, 0.52, 0.52, 0]" or "[0:0, 1-15:0.65]"; null for the default "sweep 0.5 rank folded compensate" (the paper's sweep at 0.5: VGG's first conv kept whole).</param>
     /// <param name="forceRate">Electrostatic force rate alpha_e of the default regularizer (the force on BatchNorm-folded charges from half-way, graded over the default any-ratio range 0.1-0.7), finite and at least 0. Default 1e-12.</param>
     /// <param name="batchSize">Images per SGD step, at least 1; a smaller training set trains with one batch of all rows. Default 128.</param>
     /// <param name="learningRateSchedule">

@@ -73,10 +73,11 @@ public sealed partial class ElectrostaticCnnTrainer
         public static LearningRateSchedule FineTuneLearningRateSchedule => LearningRateSchedule.P2;
 
         /// <summary>
-        /// Half of every prunable conv, ranked by the BatchNorm-folded norm, removed channels compensated: the pruning that
-        /// measured best without fine-tuning with BatchNorm (README, "Pruning without fine-tuning"). <c>PruningPlan.Parse("0.5")</c>
-        /// is the paper's pruning (raw-L1 ranking, no compensation).
+        /// The paper's sweep at 0.5 (half of every prunable conv; VGG's first conv kept whole, as in the paper and in the
+        /// sub-networks any-ratio training trains), ranked by the BatchNorm-folded norm, removed channels compensated: the
+        /// pruning that measured best without fine-tuning with BatchNorm (README, "Pruning without fine-tuning").
+        /// <c>PruningPlan.Parse("sweep 0.5")</c> is the paper's pruning (raw-L1 ranking, no compensation).
         /// </summary>
-        public static PruningPlan PruningPlan => PruningPlan.Uniform(PruningRatio).WithRanking(FilterRanking.FoldedL1Norm).WithCompensation();
+        public static PruningPlan PruningPlan => PruningPlan.PaperSweep(PruningRatio).WithRanking(FilterRanking.FoldedL1Norm).WithCompensation();
     }
 }

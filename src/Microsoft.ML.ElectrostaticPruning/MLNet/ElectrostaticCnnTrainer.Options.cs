@@ -78,11 +78,13 @@ public sealed partial class ElectrostaticCnnTrainer
         public PruningRegularizer.OptionsBase? Regularizer { get; set; } = Defaults.Regularizer;
 
         /// <summary>
-        /// Which filters to remove after training, and on which layers the penalty acts: a uniform ratio, a ResNet per-stage list
-        /// or a layer map, ratios in [0, 1) (see <see cref="ElectrostaticPruning.PruningPlan"/>). Default
-        /// <c>PruningPlan.Parse("0.5 rank folded compensate")</c>: filters ranked by their BatchNorm-folded L1 norm and the removed
-        /// channels' expected output compensated, which keeps far more accuracy without fine-tuning than the paper's pruning
-        /// (<c>"0.5"</c>: raw-L1 ranking, no compensation) on BatchNorm networks. Text goes through
+        /// Which filters to remove after training, and on which layers the penalty acts: a uniform ratio, a ResNet per-stage list,
+        /// a layer map, the paper's sweep or a FLOPs speedup, ratios in [0, 1) (see <see cref="ElectrostaticPruning.PruningPlan"/>).
+        /// Default <c>PruningPlan.Parse("sweep 0.5 rank folded compensate")</c>: the paper's sweep at 0.5 (every prunable conv
+        /// loses half its filters, VGG's first conv none: the layers any-ratio training's sub-networks prune), filters ranked by
+        /// their BatchNorm-folded L1 norm and the removed channels' expected output compensated, which keeps far more accuracy
+        /// without fine-tuning than the paper's pruning (<c>"sweep 0.5"</c>: raw-L1 ranking, no compensation) on BatchNorm
+        /// networks. Text goes through
         /// <see cref="ElectrostaticPruning.PruningPlan.Parse"/>.
         /// </summary>
         public PruningPlan PruningPlan { get; set; } = Defaults.PruningPlan;

@@ -181,6 +181,7 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
                     nameof(Options.PruningPlan));
             }
 
+            WarnOnLayersNoSubNetworkPrunes(ch, o, dense);
             var checkpoint = o.CheckpointPath is null ? null : OpenCheckpoint(o.CheckpointPath, description + warmStart, seed, shape, labels, train, validation, start is null ? null : dense);
             var trainer = new NetworkTrainer();
             var history = trainer.Train(dense, regularized, train, validation, trainingOptions, new EpochReporter(ch, "training", o.Epochs, o.ProgressCallback), Stop, checkpoint?.Training);
@@ -249,6 +250,32 @@ public sealed partial class ElectrostaticCnnTrainer : IEstimator<ElectrostaticCn
             dense.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Warns when any-ratio training is on and the plan prunes a conv that the sub-networks (the paper's sweep of the
+    /// architecture) keep whole, e.g. <c>Uniform(0.5)</c> on VGG, whose first conv no sub-network prunes: the network
+    /// <c>Fit</c> returns is then not one that training trained (VGG-11: 86.60% against 88.50% with <c>sweep 0.5</c>).
+    /// </summary>
+    private static void WarnOnLayersNoSubNetworkPrunes(IChannel ch, Options o, CnnNetwork dense)
+    {
+        var untrained = LayersNoSubNetworkPrunes(o.PruningPlan, o.AnyRatio, dense);
+        if (untrained.Count > 0)
+        {
+            ch.Warning($"PruningPlan '{o.PruningPlan}' prunes {string.Join(", ", untrained)}, which no sub-network of AnyRatio training prunes (they follow the paper's sweep of {o.Architecture}), so the pruned network was never trained as such: use 'sweep <ratio>' (PruningPlan.PaperSweep(ratio)) or 'speedup <x>' to prune the layers training prepared.");
+        }
+    }
+
+    /// <summary>The convs <paramref name="plan"/> prunes that no sub-network of <paramref name="range"/>'s training prunes; empty without any-ratio training.</summary>
+    internal static IReadOnlyList<string> LayersNoSubNetworkPrunes(PruningPlan plan, AnyRatioTrainingOptions? range, CnnNetwork network)
+    {
+        if (range is null)
+        {
+            return [];
+        }
+
+        var trained = plan.SweepAt(network.Architecture, range.MaxRatio).LayersToPrune(network).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+        return [.. plan.LayersToPrune(network).Where(l => !trained.Contains(l.Name)).Select(l => l.Name)];
     }
 
     /// <summary>

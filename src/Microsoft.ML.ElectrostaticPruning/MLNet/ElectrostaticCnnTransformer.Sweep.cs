@@ -14,7 +14,7 @@ public sealed partial class ElectrostaticCnnTransformer
     /// <param name="testData">Labelled test images: the feature column this model scores and a key label column.</param>
     /// <param name="ratios">Ratios in [0, 1); null for the paper's 0, 0.1, ..., 0.9.</param>
     /// <param name="planForRatio">
-    /// Turns a ratio into a plan; null for <see cref="PruningPlan.PaperSweep"/> of this architecture with this transformer's
+    /// Turns a ratio into a plan; null for <see cref="PruningPlan.PaperSweep(CnnArchitecture, double)"/> of this architecture with this transformer's
     /// ranking and compensation (the sweep prunes the way this model was pruned).
     /// </param>
     /// <param name="labelColumnName">The key label column of <paramref name="testData"/>, with as many classes as the model. Default <c>Label</c>.</param>

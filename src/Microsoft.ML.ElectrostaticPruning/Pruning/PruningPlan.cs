@@ -26,7 +26,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     private readonly bool _compensate;
     private readonly double _targetSpeedup;
 
-    // The ratio a speedup plan resolves to, per network shape (architecture, input, classes, widths): a memo of a pure function.
+    // The plan of ratios a speedup or sweep plan resolves to, per network shape (architecture, input, classes, widths): a memo of a pure function.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PruningPlan> _resolved = new(StringComparer.Ordinal);
 
     internal PruningPlan(PlanKind kind, double uniformRatio, double[] stageRatios, LayerRange[] layerRanges, (int Stage, int Block)[] skippedBlocks, int channelMultiple = 1, FilterRanking ranking = FilterRanking.L1Norm, bool compensate = false, double targetSpeedup = 0)
@@ -56,6 +56,9 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
 
         /// <summary>The smallest paper-sweep ratio whose FLOPs speedup reaches a target, resolved per network.</summary>
         Speedup,
+
+        /// <summary>The paper's sweep at one ratio (<see cref="PaperSweep(double)"/>), resolved per network.</summary>
+        Sweep,
     }
 
     /// <summary>The format.</summary>
@@ -117,11 +120,22 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
             : Uniform(ratio);
     }
 
+    /// <summary>
+    /// The paper's sweep at <paramref name="ratio"/> for whichever network the plan prunes: on each network it is
+    /// <see cref="PaperSweep(CnnArchitecture, double)"/> of that network's architecture (VGG: the first conv keeps all filters;
+    /// every other network: <see cref="Uniform"/>), with this plan's skip list, rounding, ranking and compensation. It is the
+    /// plan whose layers the sub-networks of any-ratio training, the stored widths and <see cref="ForSpeedup"/> use, so a
+    /// model trained for a range and pruned by it gives the networks it trained; the default plan is
+    /// <c>PaperSweep(0.5)</c> (text <c>sweep 0.5 rank folded compensate</c>).
+    /// </summary>
+    /// <param name="ratio">Fraction of filters to remove from each conv the sweep prunes, in [0, 1).</param>
+    public static PruningPlan PaperSweep(double ratio) => new(PlanKind.Sweep, CheckRatio(ratio, nameof(ratio)), [], [], []);
+
     /// <summary>The paper's sweep at <paramref name="ratio"/> for <paramref name="architecture"/> with this plan's ranking and compensation: the plan every ratio of an any-ratio model, its sub-networks and its default sweep use.</summary>
     internal PruningPlan SweepAt(CnnArchitecture architecture, double ratio) => PaperSweep(architecture, ratio).WithRanking(_ranking).WithCompensation(_compensate);
 
     /// <summary>
-    /// The plan that reaches a FLOPs speedup rather than a ratio: the smallest <see cref="PaperSweep"/> ratio (on a grid of
+    /// The plan that reaches a FLOPs speedup rather than a ratio: the smallest <see cref="PaperSweep(CnnArchitecture, double)"/> ratio (on a grid of
     /// 0.001) whose pruned network needs at most <c>1 / <paramref name="speedup"/></c> of the dense network's multiply-adds,
     /// found for each network it prunes (its architecture, input size and widths decide); text form <c>speedup 3</c>.
     /// The per-layer ratios it resolves to are in the model's summary. Skip lists, <c>round</c>, the ranking and
@@ -237,29 +251,33 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
     }
 
     /// <summary>
-    /// The plan of ratios this plan is for <paramref name="network"/>: itself, or for a <see cref="ForSpeedup"/> plan the
-    /// smallest paper-sweep ratio (grid 0.001, found by bisection: the speedup never falls as the ratio grows) whose pruned
-    /// network reaches the target, with this plan's skip list, rounding, ranking and compensation.
+    /// The plan of ratios this plan is for <paramref name="network"/>: itself; for a <see cref="PaperSweep(double)"/> plan the
+    /// paper's sweep of the network's architecture at its ratio; for a <see cref="ForSpeedup"/> plan the smallest paper-sweep
+    /// ratio (grid 0.001, found by bisection: the speedup never falls as the ratio grows) whose pruned network reaches the
+    /// target; both with this plan's skip list, rounding, ranking and compensation.
     /// </summary>
     /// <exception cref="ArgumentException">The network cannot reach the speedup; the message gives the largest it can.</exception>
     internal PruningPlan Resolve(CnnNetwork network)
     {
-        if (_kind != PlanKind.Speedup)
+        if (_kind is not (PlanKind.Speedup or PlanKind.Sweep))
         {
             return this;
         }
 
         string key = $"{network.Architecture} {network.InputShape} {network.ClassCount} [{string.Join(",", network.Widths)}]";
-        return _resolved.GetOrAdd(key, _ => Search(network));
+        return _resolved.GetOrAdd(key, _ => _kind == PlanKind.Sweep ? SweepOf(network.Architecture, _uniformRatio) : Search(network));
+    }
+
+    // The paper's sweep of this architecture at this ratio, with this plan's skip list, rounding, ranking and compensation.
+    private PruningPlan SweepOf(CnnArchitecture architecture, double ratio)
+    {
+        var sweep = PaperSweep(architecture, ratio);
+        return new PruningPlan(sweep._kind, sweep._uniformRatio, sweep._stageRatios, sweep._layerRanges, _skippedBlocks, _channelMultiple, _ranking, _compensate);
     }
 
     private PruningPlan Search(CnnNetwork network)
     {
-        PruningPlan At(int permille)
-        {
-            var sweep = PaperSweep(network.Architecture, permille / 1000.0);
-            return new PruningPlan(sweep._kind, sweep._uniformRatio, sweep._stageRatios, sweep._layerRanges, _skippedBlocks, _channelMultiple, _ranking, _compensate);
-        }
+        PruningPlan At(int permille) => SweepOf(network.Architecture, permille / 1000.0);
 
         double SpeedupAt(int permille)
         {
@@ -308,6 +326,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
             PlanKind.Uniform => Format(_uniformRatio),
             PlanKind.Stages => $"[{string.Join(", ", _stageRatios.Select(Format))}]",
             PlanKind.Speedup => $"speedup {Format(_targetSpeedup)}",
+            PlanKind.Sweep => $"sweep {Format(_uniformRatio)}",
             _ => $"[{string.Join(", ", _layerRanges.Select(r => r.ToString()))}]",
         };
         string skip = _skippedBlocks.Length == 0 ? string.Empty : $" skip {string.Join(",", SkippedBlocks)}";
@@ -327,7 +346,7 @@ public sealed class PruningPlan : IEquatable<PruningPlan>
 
     private double RatioForValidated(CnnNetwork network, ConvLayerInfo layer)
     {
-        if (_kind == PlanKind.Speedup)
+        if (_kind is PlanKind.Speedup or PlanKind.Sweep)
         {
             return Resolve(network).RatioForValidated(network, layer);
         }

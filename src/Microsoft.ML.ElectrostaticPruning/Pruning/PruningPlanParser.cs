@@ -4,12 +4,12 @@ namespace Microsoft.ML.ElectrostaticPruning.Pruning;
 
 /// <summary>
 /// The text form of <see cref="PruningPlan"/>: a ratio (<c>0.5</c>), a per-stage list (<c>[0, 0.52, 0.52, 0.52, 0]</c>) or a
-/// layer map (<c>[0:0, 1-15:0.65]</c>) or a FLOPs speedup (<c>speedup 3</c>), then optionally <c>skip 1.0,2.0</c>, <c>round 8</c>, <c>rank l1|folded</c> and
+/// layer map (<c>[0:0, 1-15:0.65]</c>), the paper's sweep of each network (<c>sweep 0.5</c>) or a FLOPs speedup (<c>speedup 3</c>), then optionally <c>skip 1.0,2.0</c>, <c>round 8</c>, <c>rank l1|folded</c> and
 /// <c>compensate</c>, in that order. <see cref="PruningPlan.ToString"/> writes the same form.
 /// </summary>
 internal static class PruningPlanParser
 {
-    private const string Examples = "a ratio such as 0.5, a per-stage list such as [0, 0.52, 0.52, 0.52, 0], a layer map such as [0:0, 1-15:0.65] or a FLOPs speedup such as 'speedup 3', optionally followed by 'skip 1.0,2.0' and then by 'round 8'";
+    private const string Examples = "a ratio such as 0.5, a per-stage list such as [0, 0.52, 0.52, 0.52, 0], a layer map such as [0:0, 1-15:0.65], the paper's sweep of each network such as 'sweep 0.5' or a FLOPs speedup such as 'speedup 3', optionally followed by 'skip 1.0,2.0' and then by 'round 8'";
 
     /// <summary>Parses <paramref name="text"/>.</summary>
     /// <exception cref="FormatException">The text is not a plan; the message names the offending token and what was expected.</exception>
@@ -72,6 +72,7 @@ internal static class PruningPlanParser
 
         var plan = body[0] == '[' ? ParseList(text, body)
             : body.StartsWith("speedup", StringComparison.OrdinalIgnoreCase) ? ParseSpeedup(text, body[7..].Trim().TrimEnd('x', 'X'))
+            : body.StartsWith("sweep", StringComparison.OrdinalIgnoreCase) ? PruningPlan.PaperSweep(ParseRatio(text, body[5..].Trim(), body))
             : new PruningPlan(PruningPlan.PlanKind.Uniform, ParseRatio(text, body, body), [], [], []);
         plan = skip is null ? plan : plan.WithSkipList(skip);
         plan = multiple == 1 ? plan : plan.WithChannelMultiple(multiple);

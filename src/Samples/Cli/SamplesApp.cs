@@ -39,7 +39,7 @@ internal static class SamplesApp
                 .WithExample("compare", "--data", "/usr/share/datasets/fashion-mnist", "--epochs", "15", "--finetune-speedup", "2", "--finetune-epochs", "5", "-o", "out/full");
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train one model through the ML.NET ElectrostaticCnn trainer, prune it by its plan, optionally fine-tune it, and save it. " +
-                    "Every flag sets one trainer option; without flags it trains what ElectrostaticCnn() trains (the library's defaults: SmallCnn, 10 epochs, P1, the folded force at 1e-11, plan '0.5 rank folded compensate').")
+                    "Every flag sets one trainer option; without flags it trains what ElectrostaticCnn() trains (the library's defaults: SmallCnn, 10 epochs, P1, the folded force at 1e-11, plan 'sweep 0.5 rank folded compensate').")
                 .WithExample("train", "--data", "data/fashion-mnist", "--epochs", "5", "--lr", "0:0.02,4:0.002")
                 .WithExample("train", "--data", "data/fashion-mnist", "--regularizer", "electrostatic", "--alpha", "1e-11", "--plan", "0.5", "--checkpoint", "out/train.ckpt");
             config.AddCommand<PruneCommand>("prune")

@@ -21,7 +21,7 @@ public static class RePruningAndSweep
         var test = Load("t10k", 500);
 
         using var model = mlContext.MulticlassClassification.Trainers
-            .ElectrostaticCnn(epochs: 3, batchSize: 50, learningRateSchedule: "0:0.02,2:0.002", pruningPlan: "0.5 rank folded compensate")
+            .ElectrostaticCnn(epochs: 3, batchSize: 50, learningRateSchedule: "0:0.02,2:0.002", pruningPlan: "sweep 0.5 rank folded compensate")
             .Fit(train);
 
         // Another plan after training: the paper's raw-L1 pruning at a smaller ratio.

@@ -92,7 +92,7 @@ internal sealed record ResolvedExperiment(
             settings.Calibrate ? [.. variants, .. variants.Select(v => v.WithRecalibration())] : variants,
             OptionParsing.ParseDevice(settings.Device),
             [.. settings.GivenFlags(), .. studyFlags.Where(f => f.Value is not null).Select(f => f.Flag)],
-            settings.AnyRatio is null ? null : OptionParsing.ParseRatioRange(settings.AnyRatio));
+            settings.ParsedAnyRatio(null));
     }
 
     /// <summary>The trainer's options of one model: <paramref name="regularizer"/> trained with <paramref name="seed"/>, for <see cref="TrainingPlan"/>.</summary>

@@ -45,8 +45,8 @@ internal sealed class CompareJob(IAnsiConsole console)
     /// The five models the job trains, with their table labels: plain, L1-norm, network slimming, the paper's force (the
     /// regularizer flags set these four; no any-ratio training) and the library's default as it is (its regularizer and
     /// any-ratio training); all with the settings the training flags give, else the job's (SmallCnn,
-    /// <see cref="DefaultEpochs"/> epochs, <see cref="ShortRunSchedule"/>, the paper's raw-L1 plan at <see cref="DefaultRatio"/> for
-    /// the baselines and <see cref="DefaultPlan"/> for the default, the library's other defaults).
+    /// <see cref="DefaultEpochs"/> epochs, <see cref="ShortRunSchedule"/>, the paper's raw-L1 sweep at <see cref="DefaultRatio"/> for
+    /// the baselines, the library's defaults for the rest, its plan <c>sweep 0.5 rank folded compensate</c> included).
     /// </summary>
     /// <exception cref="FormatException">A flag's text cannot be parsed.</exception>
     /// <exception cref="ArgumentException">A regularizer flag that none of the four baselines has.</exception>
@@ -65,8 +65,7 @@ internal sealed class CompareJob(IAnsiConsole console)
             options.AnyRatio = baseline ? null : options.AnyRatio;   // --any-ratio changes the default's range only
             // The baselines prune the classic way (raw L1 ranking), which recalibration suits: measured on the embedded subset,
             // plain at 0.7 kept 68.4% raw + recalibrated and 40.1% folded + compensated + recalibrated.
-            options.PruningPlan = settings.Plan is not null ? options.PruningPlan
-                : baseline ? PruningPlan.PaperSweep(options.Architecture, DefaultRatio) : DefaultPlan(options.Architecture);
+            options.PruningPlan = settings.Plan is not null || !baseline ? options.PruningPlan : PruningPlan.PaperSweep(DefaultRatio);
             return options;
         }
 
@@ -85,13 +84,6 @@ internal sealed class CompareJob(IAnsiConsole console)
         var decay = Math.Min(epochs - 1, (int)Math.Ceiling(epochs * 0.75));
         return decay < 1 ? LearningRateSchedule.Constant(0.02) : LearningRateSchedule.Parse(FormattableString.Invariant($"0:0.02,{decay}:0.002"));
     }
-
-    /// <summary>
-    /// The plan when none is given: half of every prunable conv (for VGG the first conv is kept, as in the paper), pruned the
-    /// library's default way (BatchNorm-folded ranking, removed channels compensated); the sweep prunes the same way.
-    /// </summary>
-    public static PruningPlan DefaultPlan(CnnArchitecture architecture) =>
-        PruningPlan.PaperSweep(architecture, DefaultRatio).WithRanking(FilterRanking.FoldedL1Norm).WithCompensation();
 
     /// <summary>Runs the job and returns the exit code.</summary>
     public int Run(CompareCommandSettings settings, IReadOnlyList<string> args, CancellationToken cancellationToken)

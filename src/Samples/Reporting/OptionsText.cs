@@ -7,7 +7,7 @@ namespace ElectrostaticPruning.Samples.Reporting;
 internal static class OptionsText
 {
     /// <summary>
-    /// e.g. "SmallCnn, 4 epochs, batch 128, lr 0:0.02,3:0.002 (1 warm-up epoch), SGD(0.9, 0), plan 0.5 rank folded compensate,
+    /// e.g. "SmallCnn, 4 epochs, batch 128, lr 0:0.02,3:0.002 (1 warm-up epoch), SGD(0.9, 0), plan sweep 0.5 rank folded compensate,
     /// any-ratio sandwich training 0.1-0.7 (...), seed 1"; without the plan and the any-ratio training when
     /// <paramref name="shared"/> (the settings several models share; <see cref="Method"/> gives the rest).
     /// </summary>

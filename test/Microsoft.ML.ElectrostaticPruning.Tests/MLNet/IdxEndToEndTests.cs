@@ -76,7 +76,7 @@ public sealed class IdxEndToEndTests(TrainedFashionModel fixture)
         Assert.True(fixture.Callbacks[0].Penalty > 0);
         Assert.Equal(0, fixture.Callbacks[1].Penalty);
         Assert.Contains(fixture.Log, m => m.StartsWith("training epoch 1/1: lr 0.01, loss ", StringComparison.Ordinal));
-        Assert.Contains(fixture.Log, m => m.StartsWith("pruned with plan 0.5 rank folded compensate: 50,090 -> 20,442 parameters", StringComparison.Ordinal));
+        Assert.Contains(fixture.Log, m => m.StartsWith("pruned with plan sweep 0.5 rank folded compensate: 50,090 -> 20,442 parameters", StringComparison.Ordinal));
         Assert.Contains(fixture.Log, m => m.StartsWith("fine-tuning epoch 1/1: lr 0.01, loss ", StringComparison.Ordinal));
     }
 

@@ -45,7 +45,7 @@ public sealed class SampleJobTests
 
             bool recalibrated = columns[i].EndsWith(CompareJob.RecalibratedSuffix, StringComparison.Ordinal);
             var pruned = Path.Combine(folder.Path, $"pruned-{i}.zip");
-            var prune = CliHarness.Run(["prune", "--model", file, "--plan", method == CompareJob.DefaultLabel ? "0.5 rank folded compensate" : "0.5", "--save", pruned, .. data, .. recalibrated ? ["--calibrate"] : Array.Empty<string>()]);
+            var prune = CliHarness.Run(["prune", "--model", file, "--plan", method == CompareJob.DefaultLabel ? "sweep 0.5 rank folded compensate" : "sweep 0.5", "--save", pruned, .. data, .. recalibrated ? ["--calibrate"] : Array.Empty<string>()]);
             Assert.True(prune.ExitCode == 0, prune.Error);
             var evaluate = CliHarness.Run(["evaluate", "--model", pruned, .. data]);
             Assert.True(row[i] == TopOne(evaluate.Output), $"{columns[i]}: table {row[i]}, saved model pruned {TopOne(evaluate.Output)}");

@@ -175,6 +175,29 @@ public sealed class TrainingFlagsTests
     }
 
     [Fact]
+    public void SubNetworksSetsThePassesPerStepOfTheDefaultRangeOrTheGivenOneAndLeavesTheRestOfIt()
+    {
+        var train = new TrainCommandSettings { Data = "x", SubNetworks = 2 }.ToOptions();
+        var ranged = new TrainCommandSettings { Data = "x", AnyRatio = "0.1-0.8", SubNetworks = 3 }.ToOptions();
+        var compare = CompareJob.Models(new CompareCommandSettings { SubNetworks = 2 });
+
+        Assert.Equal((0.1, 0.7, 2, 0.5), (train.AnyRatio!.MinRatio, train.AnyRatio.MaxRatio, train.AnyRatio.SubNetworks, train.AnyRatio.DistillationWeight));
+        Assert.Equal((0.1, 0.8, 3), (ranged.AnyRatio!.MinRatio, ranged.AnyRatio.MaxRatio, ranged.AnyRatio.SubNetworks));
+        Assert.Equal(1, new ElectrostaticCnnTrainer.Options().AnyRatio!.SubNetworks);
+        Assert.Equal(2, compare[4].Options.AnyRatio!.SubNetworks);
+        Assert.All(compare.Take(4), m => Assert.Null(m.Options.AnyRatio));
+    }
+
+    [Fact]
+    public void SubNetworksWithoutAnyRatioTrainingIsAnErrorNamingTheFlag()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new TrainCommandSettings { Data = "x", AnyRatio = "none", SubNetworks = 2 }.ToOptions());
+
+        Assert.Equal("--sub-networks", error.ParamName);
+        Assert.Contains("--any-ratio", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheComparisonHeaderGivesEachModelItsOwnPlanAndAnyRatioTrainingAndTheSharedLineNeither()
     {
         var models = CompareJob.Models(new CompareCommandSettings());
@@ -182,12 +205,12 @@ public sealed class TrainingFlagsTests
         string shared = OptionsText.Training(models[0].Options, shared: true);
         Assert.DoesNotContain("plan", shared, StringComparison.Ordinal);
         Assert.DoesNotContain("any-ratio", shared, StringComparison.Ordinal);
-        Assert.Equal("plain: plain (no regularizer), plan 0.5", OptionsText.Method(models[0].Label, models[0].Options));
+        Assert.Equal("plain: plain (no regularizer), plan sweep 0.5", OptionsText.Method(models[0].Label, models[0].Options));
         Assert.EndsWith(
-            ", plan 0.5 rank folded compensate, " + new AnyRatioTrainingOptions(),
+            ", plan sweep 0.5 rank folded compensate, " + new AnyRatioTrainingOptions(),
             OptionsText.Method(models[4].Label, models[4].Options),
             StringComparison.Ordinal);
-        Assert.Contains(", plan 0.5 rank folded compensate, any-ratio sandwich training 0.1-0.7", OptionsText.Training(new ElectrostaticCnnTrainer.Options()), StringComparison.Ordinal);
+        Assert.Contains(", plan sweep 0.5 rank folded compensate, any-ratio sandwich training 0.1-0.7", OptionsText.Training(new ElectrostaticCnnTrainer.Options()), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ internal sealed class PruneCommandSettings : ModelFileSettings
 {
     /// <summary>The plan to prune by.</summary>
     [CommandOption("-p|--plan <PLAN>")]
-    [Description("Pruning plan (PruningPlan.Parse text): a ratio ('0.5'), per ResNet stage ('[[0,0.52,0.52,0.52,0]]') or per layer ('[[0:0,1-15:0.65]]') or a FLOPs speedup ('speedup 3'), then optionally 'skip 1.0,2.0', 'round 16', 'rank folded' and 'compensate'.")]
+    [Description("Pruning plan (PruningPlan.Parse text): a ratio ('0.5'), per ResNet stage ('[[0,0.52,0.52,0.52,0]]') or per layer ('[[0:0,1-15:0.65]]'), the paper's sweep of the network ('sweep 0.5': VGG's first conv kept whole) or a FLOPs speedup ('speedup 3'), then optionally 'skip 1.0,2.0', 'round 16', 'rank folded' and 'compensate'.")]
     public string? Plan { get; set; }
 
     /// <summary>Recalibrate BatchNorm on the training images of --data.</summary>

@@ -35,6 +35,7 @@ internal class TrainingSettings : DataSettings
         [nameof(ElectrostaticCnnTrainer.Options.InputNormalization)] = "--input-normalization",
         [$"{nameof(FoldedForceRegularizer)}.Options.{nameof(FoldedForceRegularizer.Options.GradedUpToRatio)}"] = "--graded-up-to",
         [$"{nameof(AnyRatioTrainingOptions)}.{nameof(AnyRatioTrainingOptions.MaxRatio)}"] = "--any-ratio",
+        [$"{nameof(AnyRatioTrainingOptions)}.{nameof(AnyRatioTrainingOptions.SubNetworks)}"] = "--sub-networks",
 
         // The library checks the resolved start epoch under this name.
         ["PenaltyStartEpoch"] = "--penalty-start",
@@ -92,7 +93,7 @@ internal class TrainingSettings : DataSettings
 
     /// <summary>Options.PruningPlan, as PruningPlan.Parse text.</summary>
     [CommandOption("-p|--plan <PLAN>")]
-    [Description("Pruning plan (PruningPlan): a ratio ('0.5'), per ResNet stage ('[[0,0.52,0.52,0.52,0]]') or per layer ('[[0:0,1-15:0.65]]'), then optionally 'skip 1.0,2.0' (ResNet blocks kept whole), 'round 16', 'rank folded' and 'compensate'.")]
+    [Description("Pruning plan (PruningPlan): a ratio ('0.5'), per ResNet stage ('[[0,0.52,0.52,0.52,0]]'), per layer ('[[0:0,1-15:0.65]]'), the paper's sweep ('sweep 0.5': VGG's first conv kept whole) or a FLOPs speedup ('speedup 3'), then optionally 'skip 1.0,2.0' (ResNet blocks kept whole), 'round 16', 'rank folded' and 'compensate'.")]
     public string? Plan { get; set; }
 
     /// <summary>Fine-tuning epochs after pruning.</summary>
@@ -145,6 +146,11 @@ internal class TrainingSettings : DataSettings
     [Description("Train every ratio of a range, e.g. 0.1-0.7 (AnyRatio: sandwich training of the network pruned at ratios of the range, about 1.7x the cost of a plain epoch), or none for the full network only; default the library's 0.1-0.7.")]
     public string? AnyRatio { get; set; }
 
+    /// <summary>AnyRatioTrainingOptions.SubNetworks: sub-network passes per SGD step.</summary>
+    [CommandOption("--sub-networks <N>")]
+    [Description("Sub-network passes per SGD step of any-ratio training (AnyRatio.SubNetworks), at least 1; default 1 (steps alternate between the narrowest and a random ratio; 2 or more: the narrowest and random ones every step, about 2.4x a plain step with 2).")]
+    public int? SubNetworks { get; set; }
+
     /// <summary>GradedUpToRatio of the folded force.</summary>
     [CommandOption("--graded-up-to <RATIO>")]
     [Description("folded: weight the force on each filter by its chance of removal for ratios from the plan's up to RATIO (GradedUpToRatio); default graded over --any-ratio's range, or the plan alone with --any-ratio none.")]
@@ -164,7 +170,7 @@ internal class TrainingSettings : DataSettings
             ("--momentum", Momentum), ("--weight-decay", WeightDecay), ("--augment", Augment), ("--plan", Plan),
             ("--finetune-epochs", FinetuneEpochs), ("--regularizer", Regularizer), ("--alpha", Alpha), ("--coulomb", CoulombConstant),
             ("--gradient-mode", GradientMode), ("--untargeted", Untargeted), ("--l1-rate", L1Rate), ("--slimming-rate", SlimmingRate),
-            ("--penalty-start", PenaltyStart), ("--any-ratio", AnyRatio), ("--graded-up-to", GradedUpTo), ("--input-normalization", InputNormalization),
+            ("--penalty-start", PenaltyStart), ("--any-ratio", AnyRatio), ("--sub-networks", SubNetworks), ("--graded-up-to", GradedUpTo), ("--input-normalization", InputNormalization),
         ];
         return flags.Where(f => f.Value is not (null or false)).Select(f => f.Flag);
     }
@@ -187,9 +193,36 @@ internal class TrainingSettings : DataSettings
         options.PruningPlan = Plan is null ? options.PruningPlan : OptionParsing.ParsePlan(Plan);
         options.Seed = Seed;
         options.Device = OptionParsing.ParseDevice(Device);
-        options.AnyRatio = AnyRatio is null ? options.AnyRatio : OptionParsing.ParseRatioRange(AnyRatio);
+        // A model that trains without a range (compare's baselines) keeps none unless --any-ratio gives one.
+        options.AnyRatio = AnyRatio is null && options.AnyRatio is null ? null : ParsedAnyRatio(options.AnyRatio);
         options.InputNormalization = InputNormalization is null ? options.InputNormalization : OptionParsing.ParseNormalization(InputNormalization);
         return options;
+    }
+
+    /// <summary>
+    /// The any-ratio training <c>--any-ratio</c> and <c>--sub-networks</c> give: the range's (<paramref name="start"/> when
+    /// <c>--any-ratio</c> is left out), in a copy with <c>--sub-networks</c> passes per step when that is given.
+    /// </summary>
+    /// <exception cref="FormatException"><c>--any-ratio</c> is not a range nor none.</exception>
+    /// <exception cref="ArgumentException"><c>--sub-networks</c> without any-ratio training (<c>--any-ratio none</c>, or a command whose models train without it).</exception>
+    public AnyRatioTrainingOptions? ParsedAnyRatio(AnyRatioTrainingOptions? start)
+    {
+        var range = AnyRatio is null ? start : OptionParsing.ParseRatioRange(AnyRatio);
+        if (SubNetworks is not int count)
+        {
+            return range;
+        }
+
+        return range is null
+            ? throw new ArgumentException("--sub-networks sets the sub-network passes of any-ratio training; give --any-ratio MIN-MAX too (here it trains none).", "--sub-networks")
+            : new AnyRatioTrainingOptions
+            {
+                MinRatio = range.MinRatio,
+                MaxRatio = range.MaxRatio,
+                SubNetworks = count,
+                DistillationWeight = range.DistillationWeight,
+                StartEpoch = range.StartEpoch,
+            };
     }
 
     /// <summary>
