@@ -7,7 +7,9 @@ namespace Microsoft.ML.ElectrostaticPruning;
 /// Which fraction of filters to remove from which conv, in the paper's (GReg's) formats:
 /// a single ratio for every prunable conv (<c>0.5</c>); a per-stage list for ResNets
 /// (<c>[0, 0.52, 0.52, 0.52, 0]</c>: stem, each residual stage, classifier); a layer map by GReg layer index
-/// (<c>[0:0, 1-15:0.65]</c>, ranges inclusive, unlisted layers 0); optionally followed by a skip list of
+/// (<c>[0:0, 1-15:0.65]</c>, ranges inclusive, unlisted layers 0); the paper's sweep of whichever network it prunes
+/// (<c>sweep 0.5</c>, see <see cref="PaperSweep(double)"/>; the default); a FLOPs speedup (<c>speedup 3</c>, see
+/// <see cref="ForSpeedup"/>); optionally followed by a skip list of
 /// <c>stage.block</c> prefixes whose convs get ratio 0 (<c>... skip 1.0,2.0,2.3,3.0,3.5</c>), and last by an
 /// optional channel rounding (<c>... round 16</c>: kept filter counts rounded up to multiples of 16, see
 /// <see cref="ChannelMultiple"/>; off unless written, so the paper's counts and speedups hold).
