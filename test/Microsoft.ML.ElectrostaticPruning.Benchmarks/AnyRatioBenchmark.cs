@@ -15,7 +15,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Benchmarks;
 /// </remarks>
 internal sealed class AnyRatioBenchmark : IBenchmark
 {
-    private static readonly double[] Ratios = [0, 0.1, 0.3, 0.5, 0.6, 0.7];
+    private static readonly double[] Ratios = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7];
 
     public string Name => "any-ratio";
 
@@ -61,7 +61,7 @@ internal sealed class AnyRatioBenchmark : IBenchmark
                 var recalibrated = new double[Ratios.Length];
                 for (int i = 0; i < Ratios.Length; i++)
                 {
-                    (dataFree[i], recalibrated[i]) = Best(ml, model, architecture, Ratios[i], train, test, method.Key == "default" || method.Key.StartsWith("sandwich", StringComparison.Ordinal) ? [model.PruningPlan] : null);
+                    (dataFree[i], recalibrated[i]) = Best(ml, model, architecture, Ratios[i], train, test, method.OwnPlanOnly ? [model.PruningPlan] : null);
                 }
 
                 if (!results.TryGetValue(method.Key, out var list))
@@ -132,8 +132,9 @@ internal sealed class AnyRatioBenchmark : IBenchmark
         };
 
         // One method: its regularizer, its any-ratio training (null: none) and its plan (null: the library's default plan).
-        Method Trained(string key, PruningRegularizer.OptionsBase? regularizer, AnyRatioTrainingOptions? anyRatio = null, PruningPlan? plan = null) =>
-            new(key, a => With(Base(a), o =>
+        // The default, its new ablations and the sandwich rows are pruned with their own plan's ranking only; the rest their best way.
+        Method Trained(string key, PruningRegularizer.OptionsBase? regularizer, AnyRatioTrainingOptions? anyRatio = null, PruningPlan? plan = null, bool ownPlanOnly = false) =>
+            new(key, ownPlanOnly || key.StartsWith("sandwich", StringComparison.Ordinal), a => With(Base(a), o =>
             {
                 o.Regularizer = regularizer;
                 o.AnyRatio = anyRatio;
@@ -145,7 +146,10 @@ internal sealed class AnyRatioBenchmark : IBenchmark
         var sandwichPlan = PruningPlan.Parse("0.1 rank folded compensate");
         return
         [
-            Trained("default", library.Regularizer, library.AnyRatio),
+            Trained("default", library.Regularizer, library.AnyRatio, ownPlanOnly: true),
+            Trained("default-sub-weight-0.5", library.Regularizer, new AnyRatioTrainingOptions { SubNetworkWeight = 0.5 }, ownPlanOnly: true),
+            Trained("default-random-ratios", library.Regularizer, new AnyRatioTrainingOptions { RandomRatiosOnly = true }, ownPlanOnly: true),
+            Trained("default-random-ratios-sub-weight-0.5", library.Regularizer, new AnyRatioTrainingOptions { RandomRatiosOnly = true, SubNetworkWeight = 0.5 }, ownPlanOnly: true),
             Trained("default-1e-11", Folded(1e-11), new AnyRatioTrainingOptions { StartEpoch = 0 }),
             Trained("default-1e-11-late-sandwich", Folded(1e-11), new AnyRatioTrainingOptions { StartEpoch = epochs / 2 }),
             Trained("default-3e-13", Folded(3e-13), new AnyRatioTrainingOptions { StartEpoch = 0 }),
@@ -193,5 +197,5 @@ internal sealed class AnyRatioBenchmark : IBenchmark
         throw new DirectoryNotFoundException($"data/fashion-mnist not found above {AppContext.BaseDirectory}.");
     }
 
-    private sealed record Method(string Key, Func<CnnArchitecture, ElectrostaticCnnTrainer.Options> Options);
+    private sealed record Method(string Key, bool OwnPlanOnly, Func<CnnArchitecture, ElectrostaticCnnTrainer.Options> Options);
 }

@@ -7,7 +7,7 @@ namespace Microsoft.ML.ElectrostaticPruning.Benchmarks;
 /// What a new user gets: README's simple overload exactly as written
 /// (<c>ElectrostaticCnn("Label", "Features", architecture, epochs: 10)</c>, every other setting the default; <c>--alpha</c>,
 /// <c>--plan</c>, <c>--lr</c> and <c>--regularizer</c> override them, <c>--any-ratio-start</c>, <c>--distillation</c>,
-/// <c>--sub-networks</c>, <c>--max-ratio</c> the default <see cref="AnyRatioTrainingOptions"/>; <c>--no-plain</c> skips the plain run) on the embedded Fashion-MNIST subset (6,000 train /
+/// <c>--sub-networks</c>, <c>--sub-network-weight</c>, <c>--max-ratio</c> the default <see cref="AnyRatioTrainingOptions"/>; <c>--no-plain</c> skips the plain run) on the embedded Fashion-MNIST subset (6,000 train /
 /// 2,000 test), for SmallCnn, ResNet-20 and VGG-11 (<c>--architectures</c>) and two MLContext seeds, next to plain training
 /// with the same budget (no regularizer, no any-ratio training). Per run: the test accuracy of the returned pruned model, of the same model unpruned
 /// (<c>Prune(PruningPlan.Uniform(0))</c>) and of the plain model, and the largest fall of the per-epoch validation accuracy.
@@ -60,6 +60,7 @@ internal sealed class NewUserDefaultsBenchmark : IBenchmark
                     anyRatio.StartEpoch = context.Option("--any-ratio-start") is { } start ? int.Parse(start, CultureInfo.InvariantCulture) : anyRatio.StartEpoch;
                     anyRatio.DistillationWeight = context.Option("--distillation") is { } weight ? double.Parse(weight, CultureInfo.InvariantCulture) : anyRatio.DistillationWeight;
                     anyRatio.SubNetworks = context.Option("--sub-networks") is { } count ? int.Parse(count, CultureInfo.InvariantCulture) : anyRatio.SubNetworks;
+                    anyRatio.SubNetworkWeight = context.Option("--sub-network-weight") is { } w ? double.Parse(w, CultureInfo.InvariantCulture) : anyRatio.SubNetworkWeight;
                     anyRatio.MaxRatio = context.Option("--max-ratio") is { } max ? double.Parse(max, CultureInfo.InvariantCulture) : anyRatio.MaxRatio;
                 }
 

@@ -191,7 +191,7 @@ internal sealed class NetworkTrainer
             var active = epoch < options.PenaltyStartEpoch ? null : regularizer;
             var step = sandwich is null
                 ? TrainingStep.Run(model, optimizer, active, weights, inputs, labels)
-                : TrainingStep.RunSandwich(model, optimizer, active, weights, inputs, labels, sandwich.Ratios(steps, random).Select(r => sandwich.SubNetwork(r, device)), options.AnyRatio!.DistillationWeight);
+                : TrainingStep.RunSandwich(model, optimizer, active, weights, inputs, labels, sandwich.Ratios(steps, random).Select(r => sandwich.SubNetwork(r, device)), options.AnyRatio!.DistillationWeight, options.AnyRatio.SubNetworkWeight);
             lossSum += step.Loss * count;
             penaltySum += step.Penalty;
             steps++;

@@ -37,13 +37,13 @@ internal sealed class SandwichSampler
     /// </summary>
     public FilterOrder? Order => _ranking.Count == 0 ? null : new FilterOrder(_plan.Ranking, _ranking, NarrowestKept());
 
-    /// <summary>The ratios of the sub-networks of step <paramref name="step"/>: the narrowest first (every other step with one sub-network), then random ones.</summary>
+    /// <summary>The ratios of the sub-networks of step <paramref name="step"/>: the narrowest first (every other step with one sub-network), then random ones (only random ones with <see cref="AnyRatioTrainingOptions.RandomRatiosOnly"/>).</summary>
     public IReadOnlyList<double> Ratios(int step, Random random)
     {
         var ratios = new List<double>(_options.SubNetworks);
         for (int i = 0; i < _options.SubNetworks; i++)
         {
-            bool narrowest = _options.SubNetworks == 1 ? step % 2 == 0 : i == 0;
+            bool narrowest = !_options.RandomRatiosOnly && (_options.SubNetworks == 1 ? step % 2 == 0 : i == 0);
             ratios.Add(narrowest ? _options.MaxRatio : _options.MinRatio + (random.NextDouble() * (_options.MaxRatio - _options.MinRatio)));
         }
 

@@ -31,11 +31,12 @@ internal static class TrainingStep
     /// <summary>
     /// One sandwich step (<see cref="AnyRatioTrainingOptions"/>): the full network's loss (+ penalty) and the loss of every
     /// sub-network of <paramref name="subNetworks"/> are backpropagated into the same gradients, then one optimizer step.
+    /// Each sub-network's loss is scaled by <paramref name="subNetworkWeight"/> (<see cref="AnyRatioTrainingOptions.SubNetworkWeight"/>).
     /// The result reports the full network's loss and hits.
     /// </summary>
     public static Result RunSandwich(
         CnnNetwork model, MomentumSgd optimizer, PruningRegularizer? regularizer, IReadOnlyList<Tensor> weights, Tensor inputs, Tensor labels,
-        IEnumerable<SubNetwork> subNetworks, double distillationWeight)
+        IEnumerable<SubNetwork> subNetworks, double distillationWeight, double subNetworkWeight = 1)
     {
         using var scope = NewDisposeScope();
         optimizer.ZeroGrad();
@@ -53,7 +54,8 @@ internal static class TrainingStep
                 var sub = model.forward(inputs);
                 var hard = nn.functional.cross_entropy(sub, labels);
                 var distilled = teacher.mul(nn.functional.log_softmax(sub, 1)).sum(1).mean().neg();
-                hard.Times(1 - distillationWeight).add(distilled, soft).backward();
+                var subLoss = hard.Times(1 - distillationWeight).add(distilled, soft);
+                (subNetworkWeight == 1 ? subLoss : subLoss.Times(subNetworkWeight)).backward();
             }
         }
 

@@ -165,6 +165,21 @@ public sealed class BadInputTests
     }
 
     [Theory]
+    [InlineData(0.0)]
+    [InlineData(-0.5)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void ASubNetworkWeightOutsideZeroToOneIsNamedWithItsRange(double weight)
+    {
+        var options = new ElectrostaticCnnTrainer.Options { Epochs = 4, AnyRatio = new AnyRatioTrainingOptions { SubNetworkWeight = weight } };
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.MulticlassClassification.Trainers.ElectrostaticCnn(options));
+
+        Assert.Equal("AnyRatioTrainingOptions.SubNetworkWeight", ex.ParamName);
+        Assert.Contains("(0, 1]", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(-1)]
     [InlineData(4)]
     public void ASandwichStartEpochOutsideTheRunIsNamedWithTheEpochRange(int start)

@@ -189,6 +189,27 @@ public sealed class TrainingFlagsTests
     }
 
     [Fact]
+    public void SubNetworkWeightSetsTheWeightOfTheDefaultRangeAndKeepsItsOtherSettings()
+    {
+        var train = new TrainCommandSettings { Data = "x", SubNetworkWeight = 0.5 }.ToOptions();
+        var both = new TrainCommandSettings { Data = "x", AnyRatio = "0.1-0.8", SubNetworks = 2, SubNetworkWeight = 0.25 }.ToOptions();
+
+        Assert.Equal((0.1, 0.7, 1, 0.5, 0.5), (train.AnyRatio!.MinRatio, train.AnyRatio.MaxRatio, train.AnyRatio.SubNetworks, train.AnyRatio.DistillationWeight, train.AnyRatio.SubNetworkWeight));
+        Assert.Equal((0.8, 2, 0.25), (both.AnyRatio!.MaxRatio, both.AnyRatio.SubNetworks, both.AnyRatio.SubNetworkWeight));
+        Assert.Equal(1, new ElectrostaticCnnTrainer.Options().AnyRatio!.SubNetworkWeight);
+        Assert.Contains("1 sub-network per step weighted 0.5, distillation 0.5", train.AnyRatio.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SubNetworkWeightWithoutAnyRatioTrainingIsAnErrorNamingTheFlag()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new TrainCommandSettings { Data = "x", AnyRatio = "none", SubNetworkWeight = 0.5 }.ToOptions());
+
+        Assert.Equal("--sub-network-weight", error.ParamName);
+        Assert.Contains("--any-ratio", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SubNetworksWithoutAnyRatioTrainingIsAnErrorNamingTheFlag()
     {
         var error = Assert.Throws<ArgumentException>(() => new TrainCommandSettings { Data = "x", AnyRatio = "none", SubNetworks = 2 }.ToOptions());

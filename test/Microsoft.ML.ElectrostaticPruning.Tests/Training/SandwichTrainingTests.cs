@@ -113,6 +113,49 @@ public sealed class SandwichTrainingTests
     }
 
     [Fact]
+    public void TheSubNetworkWeightScalesTheSubNetworksShareOfTheGradientsAndNothingElse()
+    {
+        using var scope = NewDisposeScope();
+        torch.manual_seed(3);
+        using var network = CnnZoo.Create(CnnArchitecture.SmallCnn, new ImageShape(1, 28, 28), 10);
+        var sampler = new SandwichSampler(network, new AnyRatioTrainingOptions(), PruningPlan.Parse("0.5 rank folded compensate"));
+        sampler.BeginEpoch();
+        network.train();
+        var inputs = rand([8, 1, 28, 28]);
+        var labels = randint(10, [8]);
+        var parameters = network.parameters().ToArray();
+
+        // A zero learning rate keeps the weights, so the three steps see the same network; the gradients stay after the step.
+        var optimizer = new MomentumSgd(parameters, 0, 0, 0);
+        Tensor[] Gradients(double? subNetworkWeight)
+        {
+            if (subNetworkWeight is double weight)
+            {
+                TrainingStep.RunSandwich(network, optimizer, null, [], inputs, labels, [sampler.SubNetwork(0.7, CPU)], 0.5, weight);
+            }
+            else
+            {
+                TrainingStep.Run(network, optimizer, null, [], inputs, labels);
+            }
+
+            return [.. parameters.Select(p => p.grad!.clone())];
+        }
+
+        var full = Gradients(null);
+        var equal = Gradients(1);
+        var half = Gradients(0.5);
+
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            // full + 0.5 * (sub-network's share): halfway between the full network's gradient and the sandwich rule's.
+            var expected = full[i].add(equal[i].sub(full[i]), 0.5);
+            Assert.True(half[i].allclose(expected, rtol: 1e-4, atol: 1e-6), $"parameter {i}: max difference {half[i].sub(expected).abs().max().item<float>()}");
+        }
+
+        Assert.True(equal.Zip(full).Any(g => !g.First.allclose(g.Second)), "the sub-network pass changed no gradient");
+    }
+
+    [Fact]
     public void SubNetworksJoinHalfWayFromRandomWeightsAndFromTheFirstEpochOfAWarmStart()
     {
         var ml = new MLContext(seed: 1);
