@@ -52,7 +52,7 @@ public sealed class AnyRatioTrainingOptions
     /// Weight w of each sub-network's loss in the step's loss, <c>CE(full) + penalty + w * sum over sub-networks of their
     /// loss</c>, in (0, 1]. Default 1 (the sandwich rule: every network counts alike). Below 1 the sub-networks pull less
     /// on the shared weights. On SmallCnn (embedded subset, 4 epochs, two seeds) w = 0.5 gained 0.62 points dense and
-    /// 0.29-0.80 at ratios 0.1-0.5, and lost 0.20 at 0.6 and 1.35 at 0.7. On ResNet-20 with 10 epochs it widened the
+    /// 0.23-0.80 at ratios 0.1-0.5, and lost 0.20 at 0.6 and 1.35 at 0.7. On ResNet-20 with 10 epochs it widened the
     /// gap between the unpruned and the pruned network at 0.5 from 0.35 to 3.75 points (docs/any-ratio.md), so the
     /// default is 1.
     /// </summary>
