@@ -148,7 +148,7 @@ public sealed class SandwichTrainingTests
         for (int i = 0; i < parameters.Length; i++)
         {
             // full + 0.5 * (sub-network's share): halfway between the full network's gradient and the sandwich rule's.
-            var expected = full[i].add(equal[i].sub(full[i]), 0.5);
+            var expected = full[i].Plus(equal[i].sub(full[i]).Times(0.5));
             Assert.True(half[i].allclose(expected, rtol: 1e-4, atol: 1e-6), $"parameter {i}: max difference {half[i].sub(expected).abs().max().item<float>()}");
         }
 
